@@ -1,0 +1,627 @@
+"""Parametric glyph outlines for plate characters, drawn by the project itself.
+
+No font files are used: every digit and letter is a set of stroke skeletons (polylines and
+superellipse arcs) in a unit box (x right, y down, both in [0, 1]) that is rendered with OpenCV at
+any size, stroke width, cap style, width/height ratio, squareness and slant.  The digit skeletons
+come in the variants that plate typefaces actually differ in (flat- or round-topped 3, open or
+closed 4, 1 with or without flag and foot, 7 with or without a bar, plain/slashed/dotted/notched 0,
+straight or curled tails on 6 and 9, ...), grouped into families whose proportions follow the
+plate styles in use (narrow DIN-like, Chinese GB, UK Charles Wright, US/Latin American, rounded
+and squared).  OpenCV's built-in Hershey faces (``cv2.putText``) are a second source of shapes.
+
+Everything is deterministic given the style; randomness lives in :func:`random_style`, which
+takes a ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from platedigits._cv import cv2
+
+__all__ = [
+    "CJK_LIKE",
+    "DIGITS",
+    "FAMILIES",
+    "HERSHEY_FACES",
+    "LETTERS",
+    "GlyphStyle",
+    "glyph_strokes",
+    "random_style",
+    "render_glyph",
+    "render_hershey",
+    "supported_characters",
+]
+
+DIGITS = "0123456789"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Province abbreviations of Chinese plates.  They are drawn as blobby, many-stroke symbols that are
+# generated procedurally (seeded by the code point), not as real Chinese characters: they stand in
+# for "a complex non-digit symbol" in plate layouts and in non-digit rejection data.
+CJK_LIKE = "京沪津渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川贵云藏陕甘青宁新"
+
+Stroke = np.ndarray  # (n, 2) float64 points in the unit box; a single point is a dot
+
+# The variant choices per digit; random_style draws one of each, the keys are stable names.
+DIGIT_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "0": {"mark": ("plain", "plain", "slash", "dot", "notch")},
+    "1": {"flag": ("none", "short", "long", "flat"), "foot": ("none", "foot")},
+    "2": {"neck": ("straight", "curved"), "foot": ("flat", "curved")},
+    "3": {"top": ("round", "flat")},
+    "4": {"form": ("closed", "open"), "foot": ("none", "foot")},
+    "5": {"top": ("flat", "sloped"), "stem": ("vertical", "slanted")},
+    "6": {"tail": ("curled", "straight", "hooked")},
+    "7": {"bar": ("none", "none", "bar"), "diag": ("straight", "curved"), "tick": ("none", "tick")},
+    "8": {"form": ("symmetric", "small_top")},
+    "9": {"tail": ("curled", "straight", "hooked")},
+}
+
+
+@dataclass(frozen=True)
+class GlyphStyle:
+    """How to draw a glyph: proportions, stroke and the digit variants.
+
+    ``aspect`` is the width of the nominal character box over its height; ``stroke`` the stroke
+    width as a fraction of the height; ``squareness`` the superellipse exponent of round parts
+    (2 = ellipse, 5+ = nearly a rounded rectangle); ``slant`` the horizontal shear (x += slant *
+    (1 - y)), ``cap`` "round" or "square"; ``variants`` maps a variant key (see DIGIT_VARIANTS) to
+    the choice; ``waist`` the height of the middle join of 2, 3, 5, 8 (0.5 = centred);
+    ``one_width`` the width of the 1's box relative to ``aspect``.
+    """
+
+    aspect: float = 0.5
+    stroke: float = 0.12
+    squareness: float = 2.0
+    slant: float = 0.0
+    cap: str = "round"
+    waist: float = 0.48
+    one_width: float = 0.6
+    family: str = "plain"
+    variants: dict[str, str] = field(default_factory=dict)
+
+    def variant(self, key: str, default: str) -> str:
+        return self.variants.get(key, default)
+
+
+@dataclass(frozen=True)
+class Family:
+    """A typeface family: ranges the style parameters are drawn from, and variant preferences."""
+
+    name: str
+    aspect: tuple[float, float]
+    stroke: tuple[float, float]
+    squareness: tuple[float, float]
+    slant: tuple[float, float] = (0.0, 0.0)
+    waist: tuple[float, float] = (0.45, 0.5)
+    caps: tuple[str, ...] = ("round", "square")
+    # variant key -> preferred choices (drawn from these with probability `prefer`)
+    prefs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    prefer: float = 0.7
+
+
+FAMILIES: dict[str, Family] = {
+    # Narrow German DIN 1451 / FE-Schrift-like: condensed, straight sides, medium stroke.
+    "din": Family(
+        "din",
+        aspect=(0.38, 0.5),
+        stroke=(0.09, 0.14),
+        squareness=(3.0, 6.0),
+        prefs={
+            "3:top": ("flat", "round"),
+            "1:flag": ("long", "short"),
+            "1:foot": ("none",),
+            "6:tail": ("straight", "curled"),
+            "9:tail": ("straight", "curled"),
+            "7:bar": ("none",),
+            "4:form": ("closed", "open"),
+        },
+    ),
+    # Chinese GB 36-style plate digits: narrow, thin strokes, flat-topped 3, stadium-like 0.
+    "gb": Family(
+        "gb",
+        aspect=(0.42, 0.55),
+        stroke=(0.07, 0.12),
+        squareness=(2.2, 4.0),
+        caps=("square", "round"),
+        prefs={
+            "3:top": ("flat",),
+            "1:flag": ("short", "none"),
+            "1:foot": ("none",),
+            "4:form": ("closed",),
+            "7:bar": ("none",),
+            "0:mark": ("plain",),
+            "6:tail": ("straight", "curled"),
+            "9:tail": ("straight", "curled"),
+            "8:form": ("small_top", "symmetric"),
+        },
+    ),
+    # UK Charles Wright 2001: fairly wide, round shapes, flat-topped 3, curved 2 foot.
+    "cw": Family(
+        "cw",
+        aspect=(0.5, 0.65),
+        stroke=(0.1, 0.16),
+        squareness=(2.0, 2.8),
+        prefs={
+            "3:top": ("flat", "round"),
+            "1:flag": ("long",),
+            "1:foot": ("none",),
+            "2:neck": ("curved",),
+            "6:tail": ("curled",),
+            "9:tail": ("curled",),
+            "4:form": ("closed",),
+        },
+    ),
+    # US / Latin American plate styles: medium width, bolder, open 4s and footed 1s are common.
+    "us": Family(
+        "us",
+        aspect=(0.5, 0.68),
+        stroke=(0.11, 0.19),
+        squareness=(2.0, 3.5),
+        slant=(-0.05, 0.12),
+        prefs={
+            "1:foot": ("foot", "none"),
+            "4:form": ("open", "closed"),
+            "0:mark": ("plain", "slash", "dot"),
+            "7:bar": ("none", "bar"),
+            "3:top": ("round",),
+        },
+        prefer=0.5,
+    ),
+    # Rounded, humanist plate styles (many European countries).
+    "round": Family(
+        "round",
+        aspect=(0.45, 0.62),
+        stroke=(0.07, 0.17),
+        squareness=(2.0, 2.4),
+        prefs={"3:top": ("round",), "6:tail": ("curled",), "9:tail": ("curled",)},
+        prefer=0.6,
+    ),
+    # Squared / "digital" plate styles (rounded rectangles, hooked tails).
+    "square": Family(
+        "square",
+        aspect=(0.45, 0.62),
+        stroke=(0.08, 0.17),
+        squareness=(5.0, 9.0),
+        caps=("square",),
+        prefs={"6:tail": ("hooked", "straight"), "9:tail": ("hooked", "straight")},
+        prefer=0.6,
+    ),
+}
+
+
+def supported_characters() -> str:
+    """Every character :func:`glyph_strokes` can draw."""
+    return DIGITS + LETTERS + CJK_LIKE
+
+
+# --------------------------------------------------------------------------- geometry helpers
+
+
+def _spow(v: np.ndarray, e: float) -> np.ndarray:
+    return np.sign(v) * np.abs(v) ** e
+
+
+def _arc(
+    cx: float,
+    cy: float,
+    rx: float,
+    ry: float,
+    a0: float,
+    a1: float,
+    n: float = 2.0,
+    steps: int = 0,
+) -> np.ndarray:
+    """Superellipse arc from angle a0 to a1 (degrees, 0 = right, 90 = up; y grows downwards)."""
+    if steps <= 0:
+        steps = max(8, int(abs(a1 - a0) / 6.0))
+    t = np.deg2rad(np.linspace(a0, a1, steps + 1))
+    e = 2.0 / n
+    x = cx + rx * _spow(np.cos(t), e)
+    y = cy - ry * _spow(np.sin(t), e)
+    return np.stack([x, y], axis=1)
+
+
+def _line(*pts: tuple[float, float]) -> np.ndarray:
+    return np.asarray(pts, dtype=np.float64)
+
+
+def _bezier(p0: Sequence[float], p1: Sequence[float], p2: Sequence[float], steps: int = 16):
+    t = np.linspace(0.0, 1.0, steps + 1)[:, None]
+    a, b, c = (np.asarray(p, dtype=np.float64) for p in (p0, p1, p2))
+    return (1 - t) ** 2 * a + 2 * (1 - t) * t * b + t**2 * c
+
+
+def _join(*parts: np.ndarray) -> np.ndarray:
+    return np.concatenate(parts, axis=0)
+
+
+# --------------------------------------------------------------------------- digit skeletons
+
+
+def _digit_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
+    n = s.squareness
+    w = s.waist
+    if ch == "0":
+        out = [_arc(0.5, 0.5, 0.5, 0.5, 90, 450, n, 72)]
+        mark = s.variant("0:mark", "plain")
+        if mark == "slash":
+            out.append(_line((0.8, 0.12), (0.2, 0.88)))
+        elif mark == "dot":
+            out.append(_line((0.5, 0.5)))
+        elif mark == "notch":
+            out.append(_line((0.82, 0.2), (0.6, 0.38)))
+        return out
+    if ch == "1":
+        sx = 0.62
+        out = [_line((sx, 0.0), (sx, 1.0))]
+        flag = s.variant("1:flag", "short")
+        if flag == "short":
+            out.append(_line((sx, 0.0), (sx - 0.35, 0.16)))
+        elif flag == "long":
+            out.append(_line((sx, 0.0), (sx - 0.6, 0.3)))
+        elif flag == "flat":
+            out.append(_line((sx, 0.0), (sx - 0.45, 0.0), (sx - 0.5, 0.08)))
+        if s.variant("1:foot", "none") == "foot":
+            out.append(_line((sx - 0.45, 1.0), (sx + 0.38, 1.0)))
+        return out
+    if ch == "2":
+        ry = min(w, 0.5) * 0.62
+        top = _arc(0.5, ry, 0.5, ry, 160, -35, n)
+        end = top[-1]
+        if s.variant("2:neck", "straight") == "curved":
+            neck = _bezier(end, (0.35, 0.72), (0.0, 1.0))
+        else:
+            neck = _line((end[0], end[1]), (0.0, 1.0))
+        if s.variant("2:foot", "flat") == "curved":
+            foot = _bezier((0.0, 1.0), (0.5, 0.9), (1.0, 1.0))
+        else:
+            foot = _line((0.0, 1.0), (1.0, 1.0))
+        return [_join(top, neck, foot)]
+    if ch == "3":
+        by = (1.0 - w) / 2.0  # lower bowl half height
+        lower = _arc(0.5, w + by, 0.5, by, 90, -150, n)
+        if s.variant("3:top", "round") == "flat":
+            upper = _line((0.04, 0.0), (0.94, 0.0), (0.38, w))
+            return [_join(upper, _line((0.5, w)), lower)]
+        ay = w / 2.0
+        upper = _arc(0.48, ay, 0.44, ay, 150, -90, n)
+        return [_join(upper, _line((0.36, w)), _line((0.5, w)), lower)]
+    if ch == "4":
+        sx = 0.72
+        by = 0.7
+        out = []
+        if s.variant("4:form", "closed") == "closed":
+            out.append(_line((sx, 1.0), (sx, 0.0), (0.0, by), (1.0, by)))
+        else:
+            out.append(_line((0.12, 0.0), (0.0, by), (1.0, by)))
+            out.append(_line((sx, 0.3), (sx, 1.0)))
+        if s.variant("4:foot", "none") == "foot":
+            out.append(_line((sx - 0.2, 1.0), (sx + 0.2, 1.0)))
+        return out
+    if ch == "5":
+        by = (1.0 - w * 0.9) / 2.0
+        cy = 1.0 - by
+        top_r = (0.92, 0.0) if s.variant("5:top", "flat") == "flat" else (0.95, -0.06)
+        lx = 0.1
+        lx_bottom = lx if s.variant("5:stem", "vertical") == "vertical" else lx - 0.06
+        bowl = _arc(0.5, cy, 0.5, by, 145, -150, n)
+        stem = _line(top_r, (lx, 0.0), (lx_bottom, 1.0 - 2 * by + 0.04))
+        return [_join(stem, bowl)]
+    if ch in "69":
+        strokes = _six_strokes(s, ch)
+        if ch == "9":
+            return [1.0 - st for st in strokes]
+        return strokes
+    if ch == "7":
+        diag = s.variant("7:diag", "straight")
+        bottom_x = 0.3
+        if diag == "curved":
+            d = _bezier((1.0, 0.0), (0.45, 0.45), (bottom_x, 1.0))
+        else:
+            d = _line((1.0, 0.0), (bottom_x, 1.0))
+        start = [(0.0, 0.14), (0.0, 0.0)] if s.variant("7:tick", "none") == "tick" else [(0.0, 0.0)]
+        out = [_join(_line(*start), d)]
+        if s.variant("7:bar", "none") == "bar":
+            out.append(_line((0.3, 0.52), (0.85, 0.52)))
+        return out
+    if ch == "8":
+        if s.variant("8:form", "symmetric") == "symmetric":
+            ay, arx = w / 2.0, 0.46
+        else:
+            ay, arx = w * 0.44, 0.38
+        by = (1.0 - 2 * ay) / 2.0
+        return [
+            _arc(0.5, ay, arx, ay, -90, 270, n, 60),
+            _arc(0.5, 2 * ay + by, 0.5, by, 90, 450, n, 60),
+        ]
+    raise KeyError(ch)
+
+
+def _six_strokes(s: GlyphStyle, ch: str) -> list[Stroke]:
+    n = s.squareness
+    key = f"{ch}:tail"
+    by = 0.31
+    cy = 1.0 - by
+    bowl = _arc(0.5, cy, 0.5, by, 0, 360, n, 60)
+    tail = s.variant(key, "curled")
+    if tail == "curled":
+        t = _arc(0.5, 0.5, 0.5, 0.5, 60, 180, n)
+        return [bowl, _join(t, _line((0.0, cy)))]
+    if tail == "straight":
+        return [bowl, _line((0.06, cy - 0.1), (0.7, 0.0))]
+    # hooked: straight left side and a short hook at the top
+    return [bowl, _line((0.0, cy), (0.0, 0.12), (0.12, 0.0), (0.9, 0.0), (0.95, 0.08))]
+
+
+# --------------------------------------------------------------------------- letters
+
+_L = _line
+
+
+def _letter_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
+    n = s.squareness
+    w = s.waist
+    table: dict[str, list[Stroke]] = {
+        "A": [_L((0, 1), (0.5, 0), (1, 1)), _L((0.2, 0.62), (0.8, 0.62))],
+        "E": [_L((1, 0), (0, 0), (0, 1), (1, 1)), _L((0, w), (0.8, w))],
+        "F": [_L((1, 0), (0, 0), (0, 1)), _L((0, w), (0.8, w))],
+        "H": [_L((0, 0), (0, 1)), _L((1, 0), (1, 1)), _L((0, w), (1, w))],
+        "I": [_L((0.5, 0), (0.5, 1)), _L((0.2, 0), (0.8, 0)), _L((0.2, 1), (0.8, 1))],
+        "K": [_L((0, 0), (0, 1)), _L((1, 0), (0, 0.62)), _L((0.3, 0.45), (1, 1))],
+        "L": [_L((0, 0), (0, 1), (1, 1))],
+        "M": [_L((0, 1), (0, 0), (0.5, 0.6), (1, 0), (1, 1))],
+        "N": [_L((0, 1), (0, 0), (1, 1), (1, 0))],
+        "T": [_L((0, 0), (1, 0)), _L((0.5, 0), (0.5, 1))],
+        "V": [_L((0, 0), (0.5, 1), (1, 0))],
+        "W": [_L((0, 0), (0.25, 1), (0.5, 0.35), (0.75, 1), (1, 0))],
+        "X": [_L((0, 0), (1, 1)), _L((1, 0), (0, 1))],
+        "Y": [_L((0, 0), (0.5, 0.5), (1, 0)), _L((0.5, 0.5), (0.5, 1))],
+        "Z": [_L((0, 0), (1, 0), (0, 1), (1, 1))],
+    }
+    if ch in table:
+        return table[ch]
+    if ch == "B":
+        return [
+            _join(
+                _L((0.55, w), (0, w), (0, 0), (0.55, 0)), _arc(0.55, w / 2, 0.4, w / 2, 90, -90, n)
+            ),
+            _join(
+                _L((0.55, w), (0, w), (0, 1), (0.55, 1)),
+                _arc(0.55, (1 + w) / 2, 0.45, (1 - w) / 2, -90, 90, n),
+            ),
+        ]
+    if ch == "C":
+        return [_arc(0.5, 0.5, 0.5, 0.5, 45, 315, n)]
+    if ch == "D":
+        return [_join(_L((0.4, 0), (0, 0), (0, 1), (0.4, 1)), _arc(0.4, 0.5, 0.6, 0.5, -90, 90, n))]
+    if ch == "G":
+        return [_join(_arc(0.5, 0.5, 0.5, 0.5, 45, 360, n), _L((1, 0.55), (0.55, 0.55)))]
+    if ch == "J":
+        return [_join(_L((0.35, 0), (1, 0), (1, 0.65)), _arc(0.5, 0.65, 0.5, 0.35, 0, -170, n))]
+    if ch == "O":
+        return [_arc(0.5, 0.5, 0.5, 0.5, 0, 360, max(n, 2.4), 72)]
+    if ch == "P":
+        return [
+            _join(
+                _L((0, 1), (0, 0), (0.55, 0)),
+                _arc(0.55, 0.27, 0.45, 0.27, 90, -90, n),
+                _L((0, 0.54)),
+            )
+        ]
+    if ch == "Q":
+        return [_arc(0.5, 0.5, 0.5, 0.5, 0, 360, max(n, 2.4), 72), _L((0.6, 0.7), (1, 1.05))]
+    if ch == "R":
+        return [
+            _join(
+                _L((0, 1), (0, 0), (0.55, 0)),
+                _arc(0.55, 0.27, 0.45, 0.27, 90, -90, n),
+                _L((0, 0.54)),
+            ),
+            _L((0.5, 0.54), (1, 1)),
+        ]
+    if ch == "S":
+        ay = w / 2
+        by = (1 - w) / 2
+        return [_join(_arc(0.5, ay, 0.48, ay, 30, 270, n), _arc(0.5, w + by, 0.5, by, 90, -150, n))]
+    if ch == "U":
+        return [_join(_L((0, 0), (0, 0.6)), _arc(0.5, 0.6, 0.5, 0.4, 180, 360, n), _L((1, 0)))]
+    raise KeyError(ch)
+
+
+def _cjk_strokes(ch: str) -> list[Stroke]:
+    """A blobby, many-stroke symbol seeded by the code point (stands in for a Chinese character)."""
+    rng = np.random.default_rng(ord(ch))
+    out: list[Stroke] = []
+    left = rng.random() < 0.5  # a left radical and a right part, or top and bottom
+    if left:
+        x = 0.3
+        out.append(_L((0.05, 0.15), (0.15, 0.25)))
+        out.append(_L((0.0, 0.45), (0.12, 0.55)))
+        out.append(_L((0.02, 0.95), (0.2, 0.7)))
+        x0, y0 = x + 0.05, 0.0
+    else:
+        out.append(_L((0.1, 0.2), (0.9, 0.2)))
+        out.append(_L((0.5, 0.0), (0.5, 0.2)))
+        x0, y0 = 0.0, 0.28
+    rows = int(rng.integers(3, 6))
+    for i in range(rows):
+        y = y0 + (1.0 - y0) * (i + 0.5) / rows
+        out.append(_L((x0 + rng.random() * 0.1, y), (1.0 - rng.random() * 0.1, y)))
+    for _ in range(int(rng.integers(1, 4))):
+        x = x0 + (1.0 - x0) * float(rng.uniform(0.15, 0.85))
+        out.append(_L((x, y0 + 0.05), (x, 1.0)))
+    out.append(_L((x0 + 0.1, 0.95), (x0, 1.0)))
+    out.append(_L((0.9, 0.8), (1.0, 1.0)))
+    return out
+
+
+def glyph_strokes(char: str, style: GlyphStyle) -> list[Stroke]:
+    """Stroke skeletons of ``char`` in the unit box (before aspect and slant are applied)."""
+    if len(char) != 1:
+        raise ValueError(f"expected one character, got {char!r}")
+    if char in DIGITS:
+        return _digit_strokes(char, style)
+    up = char.upper()
+    if up in LETTERS:
+        return _letter_strokes(up, style)
+    if char in CJK_LIKE:
+        return _cjk_strokes(char)
+    raise KeyError(f"no glyph for {char!r}")
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def random_style(rng: np.random.Generator, *, families: Sequence[str] | None = None) -> GlyphStyle:
+    """Draw a family (uniformly from ``families``, default all) and a style from its ranges."""
+    names = list(FAMILIES) if families is None else list(families)
+    fam = FAMILIES[names[int(rng.integers(len(names)))]]
+    variants: dict[str, str] = {}
+    for digit, keys in DIGIT_VARIANTS.items():
+        for key, choices in keys.items():
+            full = f"{digit}:{key}"
+            pref = fam.prefs.get(full)
+            pool = pref if pref is not None and rng.random() < fam.prefer else choices
+            variants[full] = pool[int(rng.integers(len(pool)))]
+    slant = float(rng.uniform(*fam.slant)) if fam.slant != (0.0, 0.0) else 0.0
+    return GlyphStyle(
+        aspect=float(rng.uniform(*fam.aspect)),
+        stroke=float(rng.uniform(*fam.stroke)),
+        squareness=float(rng.uniform(*fam.squareness)),
+        slant=slant,
+        cap=fam.caps[int(rng.integers(len(fam.caps)))],
+        waist=float(rng.uniform(*fam.waist)),
+        one_width=float(rng.uniform(0.45, 0.75)),
+        family=fam.name,
+        variants=variants,
+    )
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _box_width(char: str, style: GlyphStyle) -> float:
+    if char == "1":
+        return style.aspect * style.one_width
+    if char in CJK_LIKE:
+        return 1.0
+    if char.upper() in "MW":
+        return min(style.aspect * 1.3, 1.0)
+    if char.upper() == "I":
+        return style.aspect * 0.6
+    return style.aspect
+
+
+def render_glyph(
+    char: str, style: GlyphStyle, height: int
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Draw ``char`` as white-on-black uint8 with the character ``height`` pixels tall.
+
+    Returns ``(mask, box)``: the mask has a margin of one stroke width around the ink, and
+    ``box = (x, y, w, h)`` is the nominal character cell in mask coordinates (for layout; a 1 sits
+    centred in a narrower cell than the ink of an 8 would need).
+    """
+    height = max(int(height), 4)
+    thick = max(1.0, style.stroke * height)
+    bw = _box_width(char, style) * height
+    pad = int(np.ceil(thick)) + 2 + int(abs(style.slant) * height)
+    strokes = glyph_strokes(char, style)
+    sub = 4  # sub-pixel precision of cv2 drawing
+    scale = float(1 << sub)
+    size = (height + 2 * pad, int(np.ceil(bw)) + 2 * pad)
+    mask = np.zeros(size, dtype=np.uint8)
+    half = thick / 2.0
+    for st in strokes:
+        pts = np.empty_like(st)
+        pts[:, 0] = pad + st[:, 0] * bw + style.slant * (1.0 - st[:, 1]) * height
+        pts[:, 1] = pad + st[:, 1] * height
+        ipts = np.round(pts * scale).astype(np.int32)
+        if len(pts) == 1:
+            cv2.circle(
+                mask,
+                tuple(int(v) for v in ipts[0]),
+                round(half * 1.3 * scale),
+                255,
+                -1,
+                cv2.LINE_AA,
+                sub,
+            )
+            continue
+        if style.cap == "square":
+            _square_polyline(mask, pts, thick)
+        else:
+            cv2.polylines(
+                mask, [ipts.reshape(-1, 1, 2)], False, 255, round(thick), cv2.LINE_AA, sub
+            )
+    box = (pad, pad, round(bw), height)
+    return mask, box
+
+
+def _square_polyline(mask: np.ndarray, pts: np.ndarray, thick: float) -> None:
+    """Polyline with square (butt-extended) caps and mitred-ish joints via filled quads + discs."""
+    half = thick / 2.0
+    sub = 4
+    scale = float(1 << sub)
+    n = len(pts)
+    for i in range(n - 1):
+        p, q = pts[i], pts[i + 1]
+        d = q - p
+        length = float(np.hypot(*d))
+        if length < 1e-6:
+            continue
+        u = d / length
+        nrm = np.array([-u[1], u[0]])
+        a = p - (u * half if i == 0 else 0.0)
+        b = q + (u * half if i == n - 2 else 0.0)
+        quad = np.array([a + nrm * half, b + nrm * half, b - nrm * half, a - nrm * half])
+        cv2.fillConvexPoly(mask, np.round(quad * scale).astype(np.int32), 255, cv2.LINE_AA, sub)
+        if i > 0:
+            c = tuple(int(v) for v in np.round(p * scale))
+            cv2.circle(mask, c, round(half * scale), 255, -1, cv2.LINE_AA, sub)
+
+
+HERSHEY_FACES: tuple[int, ...] = (
+    cv2.FONT_HERSHEY_SIMPLEX,
+    cv2.FONT_HERSHEY_PLAIN,
+    cv2.FONT_HERSHEY_DUPLEX,
+    cv2.FONT_HERSHEY_COMPLEX,
+    cv2.FONT_HERSHEY_TRIPLEX,
+    cv2.FONT_HERSHEY_COMPLEX_SMALL,
+)
+
+
+def render_hershey(
+    char: str, face: int, height: int, *, stroke: float = 0.1, italic: bool = False
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Draw ``char`` with an OpenCV Hershey face, white on black, ink about ``height`` px tall.
+
+    Same return convention as :func:`render_glyph`.
+    """
+    height = max(int(height), 4)
+    font = face | (cv2.FONT_ITALIC if italic else 0)
+    base = 96
+    scale = cv2.getFontScaleFromHeight(font, base, 1)
+    thick = max(1, round(stroke * base))
+    (tw, th), baseline = cv2.getTextSize(char, font, scale, thick)
+    canvas = np.zeros((th + baseline + 4 * thick + 8, tw + 4 * thick + 8), dtype=np.uint8)
+    org = (2 * thick + 4, th + 2 * thick + 4)
+    cv2.putText(canvas, char, org, font, scale, 255, thick, cv2.LINE_AA)
+    ys, xs = np.nonzero(canvas > 127)
+    if len(ys) == 0:
+        raise KeyError(f"Hershey face {face} has no glyph for {char!r}")
+    ink = canvas[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    f = height / ink.shape[0]
+    nw = max(1, round(ink.shape[1] * f))
+    small = cv2.resize(ink, (nw, height), interpolation=cv2.INTER_AREA)
+    pad = max(2, round(stroke * height) + 2)
+    mask = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    cell_w = max(nw, round(0.55 * height))
+    return mask, (pad + (nw - cell_w) // 2, pad, cell_w, height)
+
+
+def with_variants(style: GlyphStyle, variants: dict[str, str]) -> GlyphStyle:
+    """A copy of ``style`` with some variants replaced, e.g. ``{"3:top": "flat"}``."""
+    return replace(style, variants={**style.variants, **variants})
