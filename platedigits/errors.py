@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 
 class PlateDigitsError(Exception):
@@ -15,8 +15,8 @@ class ImageReadError(PlateDigitsError):
     The message always names the file and the reason, on one line.
     """
 
-    def __init__(self, path: str | Path | None, reason: str) -> None:
-        self.path = None if path is None else str(path)
+    def __init__(self, path: str | os.PathLike[str] | None, reason: str) -> None:
+        self.path = None if path is None else os.fspath(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}" if self.path is not None else reason)
 
@@ -24,8 +24,8 @@ class ImageReadError(PlateDigitsError):
 class ModelError(PlateDigitsError):
     """A model file that is missing, broken, foreign or inconsistent."""
 
-    def __init__(self, path: str | Path | None, reason: str) -> None:
-        self.path = None if path is None else str(path)
+    def __init__(self, path: str | os.PathLike[str] | None, reason: str) -> None:
+        self.path = None if path is None else os.fspath(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}" if self.path is not None else reason)
 

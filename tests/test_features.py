@@ -82,7 +82,7 @@ def test_image_features_of_drawn_digits() -> None:
     one = image_features(draw_digit("1", colours="yellow"))
     eight = image_features(draw_digit("8", colours="blue"))
     assert one.shape == (25,) and one.dtype == np.float32
-    assert 0 <= one.min() and one.max() <= 1
+    assert one.min() >= 0 and one.max() <= 1
     assert one.sum() < eight.sum()  # a 1 has less ink than an 8
     # The same digit on different plates gives nearly the same features.
     eight_on_white = image_features(draw_digit("8", colours="white"))

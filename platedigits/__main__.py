@@ -1,0 +1,5 @@
+"""``python -m platedigits`` runs the command line."""
+
+from platedigits.cli import main
+
+main()

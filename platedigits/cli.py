@@ -1,0 +1,596 @@
+"""The ``platedigits`` command line: parse options, call the library, print.
+
+Results go to stdout; progress, warnings and errors to stderr. Library modules are imported
+inside the commands so that ``platedigits predict`` starts almost as fast as Python with OpenCV.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+
+from platedigits import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MODE_CHOICE = click.Choice(["auto", "char", "plate"])
+OPTIMIZER_CHOICE = click.Choice(["adam", "sgd", "momentum", "adagrad", "rmsprop"])
+ACTIVATION_CHOICE = click.Choice(["relu", "tanh", "sigmoid"])
+BINARIZE_CHOICE = click.Choice(["otsu", "sauvola", "adaptive"])
+
+
+class Console:
+    """Where a command's progress and messages go: stderr, shaped by --quiet and --verbose."""
+
+    def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def debug(self, message: str) -> None:
+        if self.verbose and not self.quiet:
+            click.echo(message, err=True)
+
+    def warn(self, message: str) -> None:
+        click.echo(f"Warning: {message}", err=True)
+
+    def error(self, message: str) -> None:
+        click.echo(f"Error: {message}", err=True)
+
+    @property
+    def interactive(self) -> bool:
+        return not self.quiet and sys.stderr.isatty()
+
+    @contextmanager
+    def progress(self, length: int | None, label: str) -> Iterator[Callable[[int], None]]:
+        """A progress bar on stderr when it is a terminal; silent in pipes and CI logs."""
+        if not self.interactive:
+            yield lambda n: None
+            return
+        bar: Any = click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
+        with bar:
+            yield bar.update
+
+
+def common_options(func: F) -> F:
+    """--quiet and --verbose, shared by every command; passes ``console``."""
+
+    @click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
+    @click.option("-v", "--verbose", is_flag=True, help="Print more detail on stderr.")
+    @wraps(func)
+    def wrapper(*args: Any, quiet: bool, verbose: bool, **kwargs: Any) -> Any:
+        return func(*args, console=Console(quiet=quiet, verbose=verbose), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def model_option(func: F) -> F:
+    return click.option(
+        "--model",
+        "model_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Model file (.npz). Default: the model shipped with platedigits.",
+    )(func)
+
+
+@contextmanager
+def library_errors() -> Iterator[None]:
+    """Turn the library's own errors into one-line Click errors (exit status 1, no traceback)."""
+    from platedigits.errors import PlateDigitsError
+
+    try:
+        yield
+    except PlateDigitsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _load(model_path: Path | None) -> Any:
+    from platedigits.model import load_model
+
+    with library_errors():
+        return load_model(model_path)
+
+
+def _format_confidence(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="platedigits")
+def main() -> None:
+    """Read the digits on licence plates: OpenCV preprocessing, 5x3 window features and a
+    NumPy back-propagation network.
+
+    \b
+    Examples:
+      platedigits predict samples/*.png
+      platedigits batch photos/ --output readings.jsonl
+      platedigits train my-digits/ --out my-model.npz
+      platedigits evaluate my-test-digits/ --model my-model.npz
+    """
+
+
+# -- predict -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
+@model_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "jsonl", "csv"]),
+    default="text",
+    show_default=True,
+    help="text: path<TAB>text<TAB>confidence per image; json: a list of records.",
+)
+@click.option(
+    "--top-k",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="How many guesses to show per character.",
+)
+@click.option(
+    "--mode",
+    type=MODE_CHOICE,
+    default="auto",
+    show_default=True,
+    help="char: one character per image; plate: a whole plate; auto: decide per image.",
+)
+@common_options
+def predict(
+    images: tuple[Path, ...],
+    model_path: Path | None,
+    fmt: str,
+    top_k: int,
+    mode: str,
+    console: Console,
+) -> None:
+    """Read the digits in each IMAGE and print them with their confidence.
+
+    \b
+    Example:
+      $ platedigits predict samples/plate-1.png samples/digit-7.png
+      samples/plate-1.png	4827	0.9712
+      samples/digit-7.png	7	0.9934
+
+    A file that cannot be read gets a one-line error on stderr; the others are still read, and
+    the exit status is 1.
+    """
+    model = _load(model_path)
+    records = []
+    failed = 0
+    for reading in model.read_many(images, mode=mode, top_k=top_k):
+        if reading.error is not None:
+            failed += 1
+            console.error(reading.error)
+        record = reading.to_dict(details=fmt == "json")
+        if fmt == "text":
+            if reading.error is None:
+                line = f"{reading.path}\t{reading.text}\t{_format_confidence(reading.confidence)}"
+                if top_k > 1:
+                    guesses = " ".join(
+                        "|".join(f"{label}:{p:.3f}" for label, p in char.top_k)
+                        for char in reading.characters
+                    )
+                    line += f"\t{guesses}"
+                click.echo(line)
+        elif fmt == "json":
+            records.append(record)
+        else:
+            _write_records(sys.stdout, [record], fmt=fmt, header=not records)
+            records.append(record)
+    if fmt == "json":
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+def _write_records(out: IO[str], records: list[dict[str, Any]], *, fmt: str, header: bool) -> None:
+    from platedigits.batch import RECORD_FIELDS
+
+    if fmt == "csv":
+        writer = csv.DictWriter(
+            out, fieldnames=RECORD_FIELDS, extrasaction="ignore", lineterminator="\n"
+        )
+        if header:
+            writer.writeheader()
+        for record in records:
+            writer.writerow(
+                {k: "" if record.get(k) is None else record.get(k) for k in RECORD_FIELDS}
+            )
+    else:
+        for record in records:
+            out.write(
+                json.dumps({k: record.get(k) for k in RECORD_FIELDS}, ensure_ascii=False) + "\n"
+            )
+    out.flush()
+
+
+# -- batch -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@model_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write records here instead of stdout.",
+)
+@click.option("--mode", type=MODE_CHOICE, default="auto", show_default=True)
+@click.option(
+    "--workers",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes. Default: the number of CPUs.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="With --output: skip files already recorded there and append the rest.",
+)
+@common_options
+def batch(
+    folder: Path,
+    model_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    mode: str,
+    workers: int | None,
+    resume: bool,
+    console: Console,
+) -> None:
+    """Read every image under FOLDER (recursively, in sorted order), one record per file.
+
+    Records have the fields path (relative to FOLDER), text, confidence and error, and are
+    written as they are produced. The exit status is 1 when any file could not be read.
+
+    \b
+    Example:
+      $ platedigits batch crops/ --output readings.csv --format csv
+    """
+    from platedigits.batch import read_files, relative_record
+    from platedigits.data import iter_image_files
+
+    if resume and output is None:
+        raise click.UsageError("--resume needs --output")
+    done: set[str] = set()
+    if resume and output is not None and output.exists():
+        done = _recorded_paths(output, fmt)
+        console.info(f"resuming: {len(done)} files already in {output}")
+    workers = workers or os.cpu_count() or 1
+    paths = (p for p in iter_image_files(folder) if p.relative_to(folder).as_posix() not in done)
+
+    append = resume and output is not None and output.exists() and output.stat().st_size > 0
+    out: IO[str] = (
+        open(output, "a" if append else "w", encoding="utf-8", newline="")  # noqa: SIM115
+        if output
+        else sys.stdout
+    )
+    count = failed = 0
+    started = time.perf_counter()
+    try:
+        with library_errors(), console.progress(None, "reading") as advance:
+            for record in read_files(paths, model_path=model_path, mode=mode, workers=workers):
+                record = relative_record(record, folder)
+                _write_records(out, [record], fmt=fmt, header=count == 0 and not append)
+                count += 1
+                if record["error"] is not None:
+                    failed += 1
+                    console.debug(f"Error: {record['error']}")
+                advance(1)
+    finally:
+        if output is not None:
+            out.close()
+    elapsed = time.perf_counter() - started
+    console.info(
+        f"{count} files read in {elapsed:.1f} s "
+        f"({count / max(elapsed, 1e-9):.0f}/s), {failed} failed"
+    )
+    if failed:
+        sys.exit(1)
+
+
+def _recorded_paths(output: Path, fmt: str) -> set[str]:
+    """Paths already in an interrupted output file; a torn last line is cut off first."""
+    data = output.read_bytes()
+    if data and not data.endswith(b"\n"):
+        # A kill mid-write leaves half a record: drop it so the file stays whole lines.
+        data = data[: data.rfind(b"\n") + 1]
+        output.write_bytes(data)
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if fmt == "csv":
+        return {row["path"] for row in csv.DictReader(lines) if row.get("path")}
+    done = set()
+    for line in lines:
+        try:
+            done.add(json.loads(line)["path"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue
+    return done
+
+
+# -- train -------------------------------------------------------------------------------------
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        rows, cols = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not ROWSxCOLS, for example 25x15") from None
+    if rows < 1 or cols < 1:
+        raise click.BadParameter(f"{text!r}: both sizes must be positive")
+    return rows, cols
+
+
+@main.command()
+@click.argument("data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Where to write the model (.npz), atomically.",
+)
+@click.option(
+    "--hidden",
+    type=click.IntRange(min=1),
+    multiple=True,
+    default=(64,),
+    show_default=True,
+    help="Hidden layer size; repeat for more layers (--hidden 64 --hidden 32).",
+)
+@click.option("--activation", type=ACTIVATION_CHOICE, default="relu", show_default=True)
+@click.option("--optimizer", type=OPTIMIZER_CHOICE, default="adam", show_default=True)
+@click.option(
+    "--lr",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Learning rate. Default: the optimizer's usual one.",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Most epochs; early stopping usually ends sooner.",
+)
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option(
+    "--l2", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="L2 weight decay."
+)
+@click.option(
+    "--val-split",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.1,
+    show_default=True,
+    help="Share held out for validation and early stopping.",
+)
+@click.option(
+    "--patience",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Epochs without validation improvement before stopping.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--size",
+    "char_size",
+    default="25x15",
+    show_default=True,
+    help="Normalised character size ROWSxCOLS.",
+)
+@click.option("--window", default="5x3", show_default=True, help="Feature window ROWSxCOLS.")
+@click.option("--binarize", type=BINARIZE_CHOICE, default="otsu", show_default=True)
+@click.option(
+    "--init",
+    "init_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Continue training from this model (fine-tuning).",
+)
+@common_options
+def train(
+    data_dir: Path,
+    out: Path,
+    hidden: tuple[int, ...],
+    activation: str,
+    optimizer: str,
+    lr: float | None,
+    epochs: int,
+    batch_size: int,
+    l2: float,
+    val_split: float,
+    patience: int,
+    seed: int,
+    char_size: str,
+    window: str,
+    binarize: str,
+    init_path: Path | None,
+    console: Console,
+) -> None:
+    """Train a model on DATA_DIR/<label>/<images> and write it to --out.
+
+    Class labels are the folder names, so any label set works. Files that are not images
+    (a manifest.csv beside the class folders) are ignored; unreadable images are skipped with
+    a warning.
+
+    \b
+    Example:
+      $ platedigits train my-digits/ --out my-model.npz --hidden 64 --seed 1
+    """
+    from platedigits.data import load_labelled_features
+    from platedigits.features import FeatureConfig
+    from platedigits.model import train_model
+    from platedigits.network import BPNetwork
+
+    try:
+        height, width = _size(char_size)
+        window_h, window_w = _size(window)
+        config = FeatureConfig(height, width, window_h, window_w, binarize=binarize)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--size/--window") from None
+    init = _load(init_path) if init_path is not None else None
+    if init is not None and init.feature_config != config:
+        config = init.feature_config
+        console.info(f"using the feature settings of {init_path}")
+
+    started = time.perf_counter()
+    with library_errors():
+        from platedigits.data import list_labelled_images
+
+        total = len(list_labelled_images(data_dir).paths)
+        with console.progress(total, "reading images") as advance:
+            data = load_labelled_features(data_dir, config=config, progress=advance)
+    for path, reason in data.skipped[:20]:
+        console.warn(f"skipped {path}: {reason}")
+    if len(data.skipped) > 20:
+        console.warn(f"... and {len(data.skipped) - 20} more unreadable files")
+    for label in data.empty_classes:
+        console.warn(f"class {label!r} has no readable images; it is left out")
+    classes = sorted(set(data.labels.tolist()))
+    if len(classes) < 2:
+        raise click.ClickException(
+            f"{data_dir}: training needs at least two classes with readable images, found {classes}"
+        )
+    read_seconds = time.perf_counter() - started
+    console.info(
+        f"read {len(data.labels)} images of {len(classes)} classes in {read_seconds:.1f} s"
+    )
+
+    options: dict[str, Any] = {}
+    if lr is not None:
+        options["learning_rate"] = lr
+    network = BPNetwork(
+        hidden,
+        activation=activation,
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=batch_size,
+        l2=l2,
+        validation_fraction=val_split,
+        patience=patience,
+        seed=seed,
+        **options,
+    )
+    with console.progress(epochs, "training") as advance:
+
+        def on_epoch(info: Any) -> None:
+            advance(1)
+            if console.verbose:
+                val = "" if info.val_accuracy is None else f" val_acc {info.val_accuracy:.4f}"
+                console.debug(f"epoch {info.epoch}: loss {info.loss:.4f}{val}")
+
+        try:
+            with library_errors():
+                model = train_model(
+                    data.features,
+                    data.labels,
+                    feature_config=config,
+                    network=network,
+                    init=init,
+                    callback=on_epoch,
+                )
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    train_seconds = time.perf_counter() - started - read_seconds
+    net = model.network
+    metrics = {
+        "n_train_images": len(data.labels),
+        "epochs_run": int(net.n_iter_),
+        "final_loss": float(net.loss_curve_[-1]),
+        "best_validation_accuracy": None
+        if net.best_validation_score_ is None
+        else float(net.best_validation_score_),
+    }
+    training = {
+        "data": data_dir.name,
+        "seed": seed,
+        "init": None if init_path is None else str(init_path),
+    }
+    with library_errors():
+        model.save(out, metadata={"training": training, "metrics": metrics})
+    val = metrics["best_validation_accuracy"]
+    click.echo(f"model: {out}")
+    click.echo(f"classes: {' '.join(classes)}")
+    click.echo(f"images: {len(data.labels)} ({len(data.skipped)} skipped)")
+    click.echo(
+        f"network: {config.n_features} -> {' -> '.join(map(str, hidden))} -> {len(classes)} "
+        f"({activation}, {optimizer})"
+    )
+    click.echo(f"epochs: {metrics['epochs_run']}, final loss {metrics['final_loss']:.4f}")
+    if val is not None:
+        click.echo(f"validation accuracy: {val:.4f}")
+    click.echo(f"time: {read_seconds:.1f} s reading, {train_seconds:.1f} s training")
+
+
+# -- evaluate ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@model_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@common_options
+def evaluate(data_dir: Path, model_path: Path | None, fmt: str, console: Console) -> None:
+    """Measure a model on a labelled folder DATA_DIR/<label>/<images>.
+
+    Prints accuracy, per-class precision and recall and the confusion matrix (rows: true
+    class, columns: predicted).
+
+    \b
+    Example:
+      $ platedigits evaluate test-digits/ --format json
+    """
+    from platedigits.data import list_labelled_images, load_labelled_features
+    from platedigits.evaluation import evaluate_predictions
+
+    model = _load(model_path)
+    with library_errors():
+        total = len(list_labelled_images(data_dir).paths)
+        with console.progress(total, "reading images") as advance:
+            data = load_labelled_features(data_dir, config=model.feature_config, progress=advance)
+    for path, reason in data.skipped[:20]:
+        console.warn(f"skipped {path}: {reason}")
+    predicted = model.network.predict(data.features)
+    report = evaluate_predictions(data.labels, predicted, classes=model.classes)
+    report["skipped"] = len(data.skipped)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"accuracy: {report['accuracy']:.4f} ({report['correct']}/{report['n']})")
+    click.echo("class  precision  recall  support")
+    for label, stats in report["per_class"].items():
+        precision = "-" if stats["precision"] is None else f"{stats['precision']:.4f}"
+        recall = "-" if stats["recall"] is None else f"{stats['recall']:.4f}"
+        click.echo(f"{label:>5}  {precision:>9}  {recall:>6}  {stats['support']:>7}")
+    labels = report["labels"]
+    click.echo("confusion (rows: true, columns: predicted)")
+    click.echo("      " + " ".join(f"{label:>5}" for label in labels))
+    for label, row in zip(labels, report["confusion"], strict=True):
+        click.echo(f"{label:>5} " + " ".join(f"{v:>5}" for v in row))

@@ -1,0 +1,387 @@
+"""A trained reader: feature config + network + classes, and ``read()`` for images and plates."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from platedigits.errors import ImageReadError, PlateDigitsError
+from platedigits.features import FeatureConfig, window_ratios_batch
+from platedigits.imageio import read_image
+from platedigits.modelfile import load_model_file, save_model
+from platedigits.network import BPNetwork
+from platedigits.preprocess import crop_character, normalize_character, prepare_character
+
+Mode = Literal["auto", "char", "plate"]
+MODES: tuple[str, ...] = ("auto", "char", "plate")
+DEFAULT_MODEL_NAME = "default.npz"
+
+ImageLike = np.ndarray | str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class CharacterReading:
+    """One character found in an image.
+
+    Attributes
+    ----------
+    label : str
+        The model's best guess.
+    confidence : float
+        Its probability, in [0, 1].
+    is_digit : bool
+        Whether the character was taken as a digit (and so appears in the reading's ``text``).
+    box : tuple of int
+        ``(x, y, width, height)`` in the input image.
+    top_k : tuple of (str, float)
+        The best guesses, most probable first.
+    """
+
+    label: str
+    confidence: float
+    is_digit: bool
+    box: tuple[int, int, int, int]
+    top_k: tuple[tuple[str, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "confidence": round(self.confidence, 6),
+            "is_digit": self.is_digit,
+            "box": list(self.box),
+            "top_k": [{"label": label, "confidence": round(p, 6)} for label, p in self.top_k],
+        }
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What was read from one image.
+
+    Attributes
+    ----------
+    text : str
+        The digits read, in plate order; ``""`` when nothing was read (a blank image, or an
+        error). For a single character, its label.
+    confidence : float or None
+        The lowest confidence among the characters in ``text``; 0.0 when nothing was read;
+        None on error.
+    mode : str
+        ``"char"`` or ``"plate"``: how the image was read.
+    characters : tuple of CharacterReading
+        Every character found, digit or not, left to right.
+    path : str or None
+        The file the image came from, when it came from a file.
+    error : str or None
+        Why the image could not be read; None on success.
+    """
+
+    text: str
+    confidence: float | None
+    mode: str
+    characters: tuple[CharacterReading, ...] = ()
+    path: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self, *, details: bool = True) -> dict[str, Any]:
+        """The reading as JSON-ready values, with the same fields the CLI prints."""
+        record: dict[str, Any] = {
+            "path": self.path,
+            "text": self.text,
+            "confidence": None if self.confidence is None else round(self.confidence, 6),
+            "error": self.error,
+        }
+        if details:
+            record["mode"] = self.mode
+            record["characters"] = [c.to_dict() for c in self.characters]
+        return record
+
+
+def default_model_path() -> Path:
+    """Path of the shipped default model (inside the installed package)."""
+    return Path(str(resources.files("platedigits.models").joinpath(DEFAULT_MODEL_NAME)))
+
+
+class Model:
+    """A trained digit reader.
+
+    Parameters
+    ----------
+    network : BPNetwork
+        A fitted network.
+    feature_config : FeatureConfig
+        How images become the network's inputs.
+    metadata : dict, optional
+        What the model file says about itself (training settings, metrics, ...).
+    source : str, optional
+        Where the model was loaded from.
+
+    Examples
+    --------
+    >>> model = load_model()                          # the shipped default
+    >>> reading = model.read("samples/plate.png")      # doctest: +SKIP
+    >>> reading.text, reading.confidence               # doctest: +SKIP
+    ('12345', 0.97)
+    """
+
+    #: A character whose best class has a lower probability than this is not taken as a digit
+    #: when reading a plate: letters and symbols that look a bit like digits land here.
+    plate_min_confidence: float = 0.5
+
+    def __init__(
+        self,
+        network: BPNetwork,
+        feature_config: FeatureConfig,
+        metadata: dict[str, Any] | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.network = network
+        self.feature_config = feature_config
+        self.metadata = dict(metadata or {})
+        self.source = source
+
+    @property
+    def classes(self) -> list[str]:
+        return [str(c) for c in self.network.classes_]
+
+    def __repr__(self) -> str:
+        return (
+            f"Model(classes={self.classes}, features={self.feature_config}, source={self.source!r})"
+        )
+
+    def save(self, path: str | os.PathLike[str], *, metadata: dict[str, Any] | None = None) -> None:
+        """Write the model atomically; see :func:`platedigits.modelfile.save_model`."""
+        merged = {k: v for k, v in self.metadata.items() if k in ("training", "metrics")}
+        merged.update(metadata or {})
+        save_model(path, self.network, feature_config=self.feature_config, metadata=merged)
+
+    # -- features and probabilities -------------------------------------------------------
+
+    def character(self, image: np.ndarray) -> np.ndarray:
+        """The normalised character of one decoded image, ``(height, width)`` float32."""
+        config = self.feature_config
+        return prepare_character(
+            image, height=config.height, width=config.width, method=config.binarize
+        )
+
+    def features(self, image: np.ndarray) -> np.ndarray:
+        """The feature vector of one decoded character image, ``(n_features,)`` float32."""
+        return window_ratios_batch(self.character(image)[None], config=self.feature_config)[0]
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        """Class probabilities, ``(n, n_classes)`` float32, for ``(n, n_features)`` features."""
+        return self.network.predict_proba(np.asarray(features, dtype=np.float32))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read(self, image: ImageLike, *, mode: Mode | str = "auto", top_k: int = 1) -> Reading:
+        """Read the digits in one image.
+
+        Parameters
+        ----------
+        image : numpy.ndarray or path
+            A decoded image, or the path of an image file.
+        mode : {"auto", "char", "plate"}, keyword-only
+            ``char``: the image is one character. ``plate``: a whole plate, segmented into
+            characters. ``auto``: decided from the image (a plate is much wider than tall and
+            holds several character-sized blobs).
+        top_k : int, keyword-only
+            How many guesses to keep per character.
+
+        Returns
+        -------
+        Reading
+
+        Raises
+        ------
+        ImageReadError
+            The file cannot be read or decoded.
+        ValueError
+            Unknown mode.
+        """
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose from {MODES}")
+        path: str | None = None
+        if not isinstance(image, np.ndarray):
+            path = os.fspath(image)
+            image = read_image(path)
+        if image.ndim < 2 or image.size == 0:
+            raise ImageReadError(path, f"not an image array (shape {image.shape})")
+        if mode == "auto":
+            from platedigits.segment import looks_like_plate
+
+            mode = "plate" if looks_like_plate(image) else "char"
+        if mode == "plate":
+            return self._read_plate(image, top_k=top_k, path=path)
+        return self._read_char(image, top_k=top_k, path=path)
+
+    def read_many(
+        self, images: Iterable[ImageLike], *, mode: Mode | str = "auto", top_k: int = 1
+    ) -> Iterator[Reading]:
+        """Read many images lazily; a file that cannot be read gives a Reading with ``error``.
+
+        Parameters
+        ----------
+        images : iterable of numpy.ndarray or path
+        mode, top_k
+            As :meth:`read`.
+
+        Yields
+        ------
+        Reading
+            One per input, in input order.
+        """
+        for image in images:
+            try:
+                yield self.read(image, mode=mode, top_k=top_k)
+            except PlateDigitsError as exc:
+                path = None if isinstance(image, np.ndarray) else os.fspath(image)
+                yield Reading(text="", confidence=None, mode=str(mode), path=path, error=str(exc))
+
+    def _characters_from(
+        self, characters: np.ndarray, boxes: list[tuple[int, int, int, int]], top_k: int
+    ) -> list[CharacterReading]:
+        probabilities = self.predict_proba(
+            window_ratios_batch(characters, config=self.feature_config)
+        )
+        classes = self.classes
+        order = np.argsort(-probabilities, axis=1, kind="stable")[:, : max(1, top_k)]
+        found = []
+        for row, ranks, box in zip(probabilities, order, boxes, strict=True):
+            label = classes[int(ranks[0])]
+            found.append(
+                CharacterReading(
+                    label=label,
+                    confidence=float(row[ranks[0]]),
+                    is_digit=label.isdigit(),
+                    box=box,
+                    top_k=tuple((classes[int(r)], float(row[r])) for r in ranks),
+                )
+            )
+        return found
+
+    def _read_char(self, image: np.ndarray, *, top_k: int, path: str | None) -> Reading:
+        character = self.character(image)
+        if not character.any():
+            return Reading(text="", confidence=0.0, mode="char", path=path)
+        h, w = image.shape[:2]
+        (reading,) = self._characters_from(character[None], [(0, 0, w, h)], top_k)
+        return Reading(
+            text=reading.label,
+            confidence=reading.confidence,
+            mode="char",
+            characters=(reading,),
+            path=path,
+        )
+
+    def _read_plate(self, image: np.ndarray, *, top_k: int, path: str | None) -> Reading:
+        from platedigits.segment import segment_plate
+
+        config = self.feature_config
+        binary, boxes = segment_plate(image, method=config.binarize)
+        if not boxes:
+            return Reading(text="", confidence=0.0, mode="plate", path=path)
+        characters = np.stack(
+            [
+                normalize_character(
+                    crop_character(binary[y : y + h, x : x + w]),
+                    height=config.height,
+                    width=config.width,
+                )
+                for x, y, w, h in boxes
+            ]
+        )
+        found = self._characters_from(characters, boxes, top_k)
+        found = [c if c.confidence >= self.plate_min_confidence else _not_digit(c) for c in found]
+        digits = [c for c in found if c.is_digit]
+        return Reading(
+            text="".join(c.label for c in digits),
+            confidence=min((c.confidence for c in digits), default=0.0),
+            mode="plate",
+            characters=tuple(found),
+            path=path,
+        )
+
+
+def _not_digit(reading: CharacterReading) -> CharacterReading:
+    return CharacterReading(reading.label, reading.confidence, False, reading.box, reading.top_k)
+
+
+def load_model(path: str | os.PathLike[str] | None = None) -> Model:
+    """Load a model file, or the shipped default when ``path`` is None.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ModelError
+        The file is missing or not a valid platedigits model.
+
+    Examples
+    --------
+    >>> model = load_model()
+    >>> model.classes
+    ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
+    """
+    source = default_model_path() if path is None else Path(path)
+    parts = load_model_file(source)
+    return Model(parts.network, parts.feature_config, parts.metadata, source=str(source))
+
+
+def train_model(
+    features: np.ndarray,
+    labels: Iterable[str],
+    *,
+    feature_config: FeatureConfig,
+    network: BPNetwork,
+    init: Model | None = None,
+    callback: Any = None,
+) -> Model:
+    """Fit ``network`` (or continue ``init``'s network) on features and wrap it as a Model.
+
+    Parameters
+    ----------
+    features : numpy.ndarray
+        ``(n, n_features)`` float32.
+    labels : iterable of str
+        ``n`` class labels.
+    feature_config : FeatureConfig, keyword-only
+    network : BPNetwork, keyword-only
+        An unfitted network carrying the training settings.
+    init : Model, optional, keyword-only
+        Continue from this model's weights (fine-tuning). Its classes and features must match.
+    callback : callable, optional, keyword-only
+        Called once per epoch by the network (progress reporting).
+
+    Returns
+    -------
+    Model
+    """
+    y = np.asarray([str(label) for label in labels])
+    if init is not None:
+        if init.feature_config != feature_config:
+            raise ValueError("the --init model uses different features than asked for")
+        # The new training settings (learning rate, epochs, ...) start from the old weights;
+        # the layer sizes are the old model's, since its weights fix them.
+        config = network.get_config()
+        config["hidden_layer_sizes"] = list(init.network.hidden_layer_sizes)
+        network = BPNetwork.from_parts(config, init.network.get_arrays(), init.classes)
+        network.fit(features, y, callback=callback, warm_start=True)
+    else:
+        network.fit(features, y, callback=callback)
+    return Model(network, feature_config)
