@@ -211,3 +211,21 @@ def test_train_diverging_writes_no_model(trained: tuple[Path, Path], tmp_path: P
 def test_workers_must_be_positive(tmp_path: Path) -> None:
     result = run("batch", tmp_path, "--workers", "0")
     assert result.exit_code == 2
+
+
+def test_synth_writes_a_labelled_folder_that_trains(tmp_path: Path) -> None:
+    out = tmp_path / "synthetic"
+    result = run("synth", out, "--per-class", "4", "--seed", "5", "--classes", "017")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["0", "1", "7"]
+    files = sorted(out.rglob("*.png"))
+    assert len(files) == 12
+    again = tmp_path / "again"
+    run("synth", again, "--per-class", "4", "--seed", "5", "--classes", "017")
+    assert [f.read_bytes() for f in files] == [f.read_bytes() for f in sorted(again.rglob("*.png"))]
+
+
+def test_synth_rejects_undrawable_classes(tmp_path: Path) -> None:
+    result = run("synth", tmp_path / "s", "--classes", "1?")
+    assert result.exit_code == 2 and "no glyphs" in result.stderr
+    assert not (tmp_path / "s").exists()
