@@ -34,7 +34,9 @@ def draw_digit(
     image[:] = background
     scale = cv2.getFontScaleFromHeight(font, int(h * 0.6), thickness)
     (tw, th), _ = cv2.getTextSize(digit, font, scale, thickness)
-    cv2.putText(image, digit, ((w - tw) // 2, (h + th) // 2), font, scale, text, thickness, cv2.LINE_AA)
+    cv2.putText(
+        image, digit, ((w - tw) // 2, (h + th) // 2), font, scale, text, thickness, cv2.LINE_AA
+    )
     return image
 
 
