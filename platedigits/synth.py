@@ -61,7 +61,7 @@ class SynthOptions:
 
     families: tuple[str, ...] | None = None
     hershey: float = 0.15
-    clutter: float = 1.0
+    clutter: float = 0.5
     low_res: float = 0.25
     geometry: float = 1.0
     degrade: float = 1.0

@@ -1,0 +1,178 @@
+"""Rebuild the shipped default model (models/default.npz) from synthetic data only.
+
+Run from an installed package or a checkout::
+
+    python -m platedigits.models.build            # writes models/default.npz next to this file
+    python models/build.py --out /tmp/model.npz   # same thing from a checkout
+
+Everything the model learns comes from :mod:`platedigits.synth` with a fixed seed: no real
+plate data, no fonts, nothing downloaded. The same code gives the same file, bit for bit
+(rendering uses one random stream per sample, the network a fixed seed, and the model file
+fixed zip timestamps).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script from a checkout: make the package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+
+from platedigits import synth
+from platedigits.features import FeatureConfig, features_batch
+from platedigits.modelfile import save_model
+from platedigits.network import BPNetwork
+
+CLASSES = "0123456789"
+#: Synthetic samples per class and the seed of the generator: the training data.
+PER_CLASS = 3000
+SEED = 20240601
+#: Held-out synthetic check written into the metadata (a different seed, so unseen samples).
+CHECK_PER_CLASS = 200
+SYNTH_OPTIONS = synth.SynthOptions()
+FEATURE_CONFIG = FeatureConfig()
+NETWORK: dict[str, Any] = {
+    "hidden_layer_sizes": (64,),
+    "activation": "relu",
+    "optimizer": "adam",
+    "learning_rate": 3e-3,
+    "epochs": 200,
+    "batch_size": 64,
+    "l2": 1e-4,
+    "validation_fraction": 0.1,
+    "patience": 10,
+    "seed": 0,
+}
+DEFAULT_OUT = Path(__file__).resolve().parent / "default.npz"
+_CHUNK = 250
+
+
+def _features_chunk(
+    job: tuple[int, str, int, int, int, dict[str, Any], dict[str, Any]],
+) -> np.ndarray:
+    k, label, start, stop, seed, options, config = job
+    opts = synth.SynthOptions(**options)
+    images = [
+        synth.render_character(label, rng=synth._sample_rng(seed, k, i), options=opts)
+        for i in range(start, stop)
+    ]
+    return features_batch(images, config=FeatureConfig(**config))
+
+
+def synthetic_features(
+    *,
+    per_class: int,
+    seed: int,
+    classes: str = CLASSES,
+    options: synth.SynthOptions = SYNTH_OPTIONS,
+    config: FeatureConfig = FEATURE_CONFIG,
+    workers: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of ``synth.character_dataset(per_class=..., seed=...)``.
+
+    The same samples as :func:`platedigits.synth.character_dataset`, rendered in chunks
+    (optionally in ``workers`` processes) so memory stays small; the result does not depend on
+    ``workers``.
+    """
+    opts = asdict(options)
+    if opts.get("families") is not None:
+        opts["families"] = tuple(opts["families"])
+    jobs = [
+        (k, label, s, min(per_class, s + _CHUNK), seed, opts, config.to_dict())
+        for k, label in enumerate(classes)
+        for s in range(0, per_class, _CHUNK)
+    ]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_features_chunk, jobs))
+    else:
+        parts = [_features_chunk(job) for job in jobs]
+    if not parts:
+        return np.zeros((0, config.n_features), np.float32), np.zeros(0, dtype="<U1")
+    labels = np.concatenate([np.full(job[3] - job[2], job[1]) for job in jobs])
+    return np.concatenate(parts).astype(np.float32), labels
+
+
+def build(
+    out: str | Path = DEFAULT_OUT,
+    *,
+    per_class: int = PER_CLASS,
+    seed: int = SEED,
+    check_per_class: int = CHECK_PER_CLASS,
+    network: dict[str, Any] | None = None,
+    workers: int = 2,
+    verbose: bool = True,
+) -> dict[str, Any]:
+    """Generate the data, train the network and write the model file; returns the metadata."""
+    settings = dict(NETWORK if network is None else network)
+    t0 = time.perf_counter()
+    X, y = synthetic_features(per_class=per_class, seed=seed, workers=workers)
+    t1 = time.perf_counter()
+    net = BPNetwork(**settings)
+    net.fit(X, y)
+    t2 = time.perf_counter()
+    metrics: dict[str, Any] = {
+        "synthetic_train_accuracy": round(float(np.mean(net.predict(X) == y)), 4)
+    }
+    if check_per_class > 0:
+        Xc, yc = synthetic_features(per_class=check_per_class, seed=seed + 1, workers=workers)
+        metrics["synthetic_holdout_accuracy"] = round(float(np.mean(net.predict(Xc) == yc)), 4)
+    metadata = {
+        "training": {
+            "data": "synthetic only: platedigits.synth.character_dataset",
+            "classes": CLASSES,
+            "per_class": per_class,
+            "seed": seed,
+            "synth_options": {
+                k: (list(v) if isinstance(v, tuple) else v)
+                for k, v in asdict(SYNTH_OPTIONS).items()
+            },
+            "command": "python -m platedigits.models.build",
+            "n_samples": len(y),
+            "epochs_run": int(net.n_iter_),
+        },
+        "metrics": metrics,
+    }
+    save_model(out, net, feature_config=FEATURE_CONFIG, metadata=metadata)
+    if verbose:
+        print(
+            f"{out}: {len(y)} synthetic samples ({t1 - t0:.0f}s), "
+            f"trained {net.n_iter_} epochs ({t2 - t1:.0f}s); {metrics}"
+        )
+    return metadata
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m platedigits.models.build",
+        description="Rebuild the default model from synthetic data (fixed seed, reproducible).",
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="model file to write")
+    parser.add_argument(
+        "--per-class", type=int, default=PER_CLASS, help="synthetic samples per class"
+    )
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the synthetic data")
+    parser.add_argument("--workers", type=int, default=2, help="rendering processes (same result)")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    build(
+        args.out,
+        per_class=args.per_class,
+        seed=args.seed,
+        workers=args.workers,
+        verbose=not args.quiet,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

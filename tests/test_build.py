@@ -1,0 +1,88 @@
+"""models/build.py: the default model is rebuilt from synthetic data, bit for bit."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from platedigits.modelfile import load_model_file
+
+BUILD_PY = Path(__file__).resolve().parent.parent / "models" / "build.py"
+
+
+def _load_build():
+    try:
+        from platedigits.models import build  # installed package
+    except ImportError:
+        spec = importlib.util.spec_from_file_location("platedigits_models_build", BUILD_PY)
+        assert spec is not None and spec.loader is not None
+        build = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = build
+        spec.loader.exec_module(build)
+    return build
+
+
+build = _load_build()
+
+SMALL_NET = {**build.NETWORK, "epochs": 15, "hidden_layer_sizes": (16,)}
+
+
+def _small(out: Path, **kw) -> dict:
+    return build.build(
+        out,
+        per_class=12,
+        seed=5,
+        check_per_class=0,
+        network=SMALL_NET,
+        workers=1,
+        verbose=False,
+        **kw,
+    )
+
+
+def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
+    _small(tmp_path / "a.npz")
+    _small(tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def test_a_different_seed_gives_a_different_model(tmp_path: Path) -> None:
+    _small(tmp_path / "a.npz")
+    build.build(
+        tmp_path / "c.npz",
+        per_class=12,
+        seed=6,
+        check_per_class=0,
+        network=SMALL_NET,
+        workers=1,
+        verbose=False,
+    )
+    assert (tmp_path / "a.npz").read_bytes() != (tmp_path / "c.npz").read_bytes()
+
+
+def test_built_model_records_its_recipe_and_reads_digits(tmp_path: Path) -> None:
+    _small(tmp_path / "m.npz")
+    parts = load_model_file(tmp_path / "m.npz")
+    training = parts.metadata["training"]
+    assert training["seed"] == 5 and training["per_class"] == 12
+    assert training["data"].startswith("synthetic only")
+    assert [str(c) for c in parts.network.classes_] == list("0123456789")
+    assert parts.feature_config.n_features == 25
+
+
+def test_features_do_not_depend_on_worker_count() -> None:
+    x1, y1 = build.synthetic_features(per_class=3, seed=9, workers=1)
+    x2, y2 = build.synthetic_features(per_class=3, seed=9, workers=2)
+    assert np.array_equal(x1, x2) and list(y1) == list(y2)
+    assert x1.shape == (30, 25) and x1.dtype == np.float32
+
+
+@pytest.mark.skipif(not (BUILD_PY.parent / "default.npz").exists(), reason="no shipped model yet")
+def test_shipped_model_is_synthetic_and_loads() -> None:
+    parts = load_model_file(BUILD_PY.parent / "default.npz")
+    assert parts.metadata["training"]["data"].startswith("synthetic only")
+    assert parts.metadata["training"]["seed"] == build.SEED

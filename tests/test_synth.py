@@ -1,0 +1,128 @@
+"""The synthetic character and plate generator: determinism, coverage, shapes, layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from platedigits import glyphs, synth
+from platedigits._cv import cv2
+from platedigits.preprocess import binarize, to_gray
+
+
+def test_same_seed_same_pixels_different_seed_different_pixels() -> None:
+    a = synth.render_character("3", rng=np.random.default_rng(7))
+    b = synth.render_character("3", rng=np.random.default_rng(7))
+    c = synth.render_character("3", rng=np.random.default_rng(8))
+    assert np.array_equal(a, b)
+    assert a.shape != c.shape or not np.array_equal(a, c)
+
+
+def test_dataset_is_deterministic_and_labelled_class_by_class() -> None:
+    images1, labels1 = synth.character_dataset(per_class=3, seed=11, classes="07")
+    images2, labels2 = synth.character_dataset(per_class=3, seed=11, classes="07")
+    assert labels1 == ["0", "0", "0", "7", "7", "7"] == labels2
+    assert all(np.array_equal(x, y) for x, y in zip(images1, images2, strict=True))
+    other, _ = synth.character_dataset(per_class=3, seed=12, classes="07")
+    assert not all(
+        x.shape == y.shape and np.array_equal(x, y) for x, y in zip(images1, other, strict=True)
+    )
+
+
+@pytest.mark.parametrize("char", [*list(glyphs.DIGITS + glyphs.LETTERS), "京", "粤"])
+def test_every_class_renders_a_bgr_crop_with_ink(char: str) -> None:
+    rng = np.random.default_rng(ord(char))
+    for _ in range(3):
+        image = synth.render_character(char, rng=rng)
+        assert image.dtype == np.uint8
+        assert image.ndim == 3 and image.shape[2] == 3
+        assert image.shape[0] >= 3 and image.shape[1] >= 3
+        assert int(image.max()) - int(image.min()) > 20  # something is drawn
+
+
+def test_every_digit_variant_draws_distinct_ink() -> None:
+    base = glyphs.GlyphStyle()
+    for digit, keys in glyphs.DIGIT_VARIANTS.items():
+        for key, choices in keys.items():
+            masks = {
+                choice: glyphs.render_glyph(
+                    digit, glyphs.with_variants(base, {f"{digit}:{key}": choice}), 40
+                )[0]
+                for choice in set(choices)
+            }
+            for mask in masks.values():
+                assert mask.dtype == np.uint8 and mask.max() == 255
+            shapes = list(masks.values())
+            distinct = {m.tobytes() for m in shapes}
+            assert len(distinct) == len(shapes), f"{digit}:{key} variants look identical"
+
+
+def test_hershey_faces_render_digits() -> None:
+    for face in glyphs.HERSHEY_FACES:
+        mask, (_x, _y, w, h) = glyphs.render_hershey("5", face, 30)
+        ys, _ = np.nonzero(mask > 127)
+        assert ys.max() - ys.min() + 1 in range(28, 33)
+        assert w > 0 and h == 30
+
+
+def test_both_polarities_are_generated() -> None:
+    dark_text = light_text = 0
+    images, _ = synth.character_dataset(per_class=40, seed=3, classes="8")
+    for image in images:
+        gray = to_gray(image).astype(np.float64)
+        binary = binarize(to_gray(image))
+        ink = binary > 0
+        if not ink.any() or ink.all():
+            continue
+        if gray[ink].mean() < gray[~ink].mean():
+            dark_text += 1
+        else:
+            light_text += 1
+    assert dark_text >= 5 and light_text >= 5
+
+
+def test_low_resolution_crops_are_generated() -> None:
+    images, _ = synth.character_dataset(per_class=60, seed=5, classes="2")
+    heights = [image.shape[0] for image in images]
+    assert min(heights) <= 14
+    assert max(heights) >= 30
+
+
+def test_plate_boxes_inside_image_and_left_to_right() -> None:
+    rng = np.random.default_rng(0)
+    for layout in ("cn", "eu", "us", "plain"):
+        text = "京A12345" if layout == "cn" else "AB 12-34"
+        image, boxes = synth.render_plate(text, rng=rng, layout=layout)
+        assert image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3
+        assert len(boxes) == sum(ch not in " -·" for ch in text)
+        h, w = image.shape[:2]
+        for x, y, bw, bh in boxes:
+            assert x >= 0 and y >= 0 and bw > 0 and bh > 0
+            assert x + bw <= w and y + bh <= h
+        lefts = [b[0] for b in boxes]
+        rights = [b[0] + b[2] for b in boxes]
+        assert lefts == sorted(lefts)
+        assert all(r <= nxt for r, nxt in zip(rights, lefts[1:], strict=False))
+
+
+def test_unknown_plate_layout_is_an_error() -> None:
+    with pytest.raises(ValueError, match="layout"):
+        synth.render_plate("123", rng=np.random.default_rng(0), layout="mars")
+
+
+def test_write_character_dataset_layout(tmp_path) -> None:
+    count = synth.write_character_dataset(tmp_path / "out", per_class=2, seed=1, classes="019")
+    assert count == 6
+    for label in "019":
+        files = sorted(p.name for p in (tmp_path / "out" / label).iterdir())
+        assert files == [f"{label}_00000.png", f"{label}_00001.png"]
+    # The files hold exactly the in-memory dataset.
+    images, labels = synth.character_dataset(per_class=2, seed=1, classes="019")
+    on_disk = cv2.imread(str(tmp_path / "out" / "9" / "9_00001.png"), cv2.IMREAD_COLOR)
+    assert labels[-1] == "9"
+    assert np.array_equal(on_disk, images[-1])
+
+
+def test_negative_per_class_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        synth.character_dataset(per_class=-1, seed=0)
