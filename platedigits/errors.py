@@ -36,3 +36,7 @@ class DataError(PlateDigitsError):
 
 class TrainingError(PlateDigitsError):
     """Training that cannot go on, for example because the loss became NaN."""
+
+
+class MissingDependencyError(PlateDigitsError, ImportError):
+    """An optional extra (matplotlib for pictures) that is not installed; says what to install."""
