@@ -481,9 +481,14 @@ def train(
         f"read {len(data.labels)} images of {len(classes)} classes in {read_seconds:.1f} s"
     )
 
+    from platedigits.optimizers import make_optimizer
+
     options: dict[str, Any] = {}
     if lr is not None:
         options["learning_rate"] = lr
+    elif optimizer != "adam":
+        # The network's default rate is tuned for Adam; the others start from their own.
+        options["learning_rate"] = make_optimizer(optimizer).learning_rate
     network = BPNetwork(
         hidden,
         activation=activation,
@@ -594,6 +599,89 @@ def evaluate(data_dir: Path, model_path: Path | None, fmt: str, console: Console
     click.echo("      " + " ".join(f"{label:>5}" for label in labels))
     for label, row in zip(labels, report["confusion"], strict=True):
         click.echo(f"{label:>5} " + " ".join(f"{v:>5}" for v in row))
+
+
+# -- explain -----------------------------------------------------------------------------------
+
+
+def _write_picture(picture_fn: Callable[[], Any], out: Path) -> None:
+    """Draw and write a picture; a missing matplotlib or an unwritable file is one line."""
+    from platedigits.explain import write_picture
+
+    with library_errors():
+        picture = picture_fn()
+    try:
+        write_picture(picture, out)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{out}: {exc.strerror or exc}") from None
+
+
+@main.command()
+@click.argument("image", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Where to write the picture (.png).",
+)
+@model_option
+@click.option(
+    "--mode",
+    type=MODE_CHOICE,
+    default="auto",
+    show_default=True,
+    help="char: one character; plate: a whole plate; auto: decide from the image.",
+)
+@common_options
+def explain(image: Path, out: Path, model_path: Path | None, mode: str, console: Console) -> None:
+    """Draw every step of reading IMAGE into one picture, --out.
+
+    For a character: the input, greyscale, binary, the cropped and normalised character with
+    its window grid and each window's white share, the feature vector and the network's
+    probability for each class. For a plate: the input with each character's box and reading,
+    then each character with its best guesses. Needs matplotlib: pip install 'platedigits[plot]'.
+
+    \b
+    Example:
+      $ platedigits explain samples/digit-7.png --out steps.png
+      samples/digit-7.png	7	0.9934
+    """
+    from platedigits.explain import (
+        check_plotting,
+        explain_character_picture,
+        explain_plate_picture,
+    )
+    from platedigits.imageio import read_image
+
+    with library_errors():
+        check_plotting()
+    model = _load(model_path)
+    with library_errors():
+        decoded = read_image(image)
+        reading = model.read(decoded, mode=mode, top_k=3)
+    if reading.mode == "plate":
+        _write_picture(lambda: explain_plate_picture(decoded, reading, title=str(image)), out)
+    else:
+        # Every class's probability, in class order, from the same features the reading used.
+        probabilities = (
+            model.predict_proba(model.features(decoded)[None])[0] if reading.characters else None
+        )
+        title = str(image) if reading.characters else f"{image}: no character found"
+        _write_picture(
+            lambda: explain_character_picture(
+                decoded,
+                config=model.feature_config,
+                classes=model.classes if probabilities is not None else None,
+                probabilities=probabilities,
+                title=title,
+            ),
+            out,
+        )
+    click.echo(f"{image}\t{reading.text}\t{_format_confidence(reading.confidence)}")
+    console.info(f"wrote {out}")
 
 
 # -- synth -------------------------------------------------------------------------------------
