@@ -120,6 +120,22 @@ def character_steps(image: np.ndarray, *, config: FeatureConfig = DEFAULT_CONFIG
 # -- matplotlib plumbing ---------------------------------------------------------------------
 
 
+def check_plotting() -> None:
+    """Raise now, not after a long run, when pictures cannot be drawn.
+
+    Looks for matplotlib without importing it, so a command can check before it trains.
+
+    Raises
+    ------
+    MissingDependencyError
+        matplotlib is not installed.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise MissingDependencyError(INSTALL_HINT)
+
+
 def _figure(width: float, height: float) -> Figure:
     """A new figure on its own Agg canvas (inches at 100 dpi), or the install hint."""
     try:
@@ -348,26 +364,38 @@ def explain_plate_picture(
     MissingDependencyError
         matplotlib is not installed.
     """
-    from matplotlib.patches import Rectangle
-
     characters = list(reading.characters)
     n = max(1, len(characters))
     cols = max(n, 4)
-    figure = _figure(max(8.0, 1.5 * cols), 6.6)
+    fig_width = max(8.0, 1.5 * cols)
+    figure = _figure(fig_width, 6.6)
+    from matplotlib.patches import Rectangle  # after _figure: it reports a missing matplotlib
+
     grid = figure.add_gridspec(3, cols, height_ratios=[2.2, 1.3, 1.0])
     ax = figure.add_subplot(grid[0, :])
     rgb = _rgb(image)
     ax.imshow(rgb, cmap="gray" if rgb.ndim == 2 else None, interpolation="nearest")
+    # Image pixels per screen pixel, roughly, to tell when two labels would run into each other.
+    height_px, width_px = rgb.shape[:2]
+    scale = max(width_px / (fig_width * 100 * 0.95), height_px / (6.6 * 100 * 0.5))
+    last_above = -np.inf
     for i, char in enumerate(characters):
         x, y, w, h = char.box
         colour = _GOOD if char.is_digit else _REJECTED
         ax.add_patch(Rectangle((x - 0.5, y - 0.5), w, h, fill=False, ec=colour, lw=2))
+        label = f"{i + 1}:{char.label}"
+        half = 0.5 * (9 * len(label) + 8) * scale
+        centre = x + w / 2
+        # A label that would overlap the previous one above goes under its box instead.
+        above = centre - half >= last_above
+        if above:
+            last_above = centre + half
         ax.text(
-            x + w / 2,
-            y - 1,
-            f"{i + 1}:{char.label}",
+            centre,
+            y - 1 if above else y + h,
+            label,
             ha="center",
-            va="bottom",
+            va="bottom" if above else "top",
             fontsize=11,
             fontweight="bold",
             color="white",
