@@ -112,11 +112,20 @@ def save_model(
                     archive.writestr(info, buffer.getvalue())
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); a model is an ordinary file, so give it the
+        # permissions any new file gets under the user's umask.
+        os.chmod(tmp_name, 0o666 & ~_current_umask())
         os.replace(tmp_name, path)
     except BaseException:
         # Whatever stopped us (a full disk, Ctrl-C), the old model stays as it was.
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load_model_file(path: str | os.PathLike[str]) -> ModelParts:

@@ -49,6 +49,17 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path: Path, network: BPNetwo
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
 
 
+def test_saved_model_has_ordinary_permissions(tmp_path: Path, network: BPNetwork) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        path = save(tmp_path / "m.npz", network)
+    finally:
+        os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
 def test_failed_write_keeps_the_old_model(
     tmp_path: Path, network: BPNetwork, monkeypatch: pytest.MonkeyPatch
 ) -> None:
