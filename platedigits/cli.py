@@ -412,6 +412,12 @@ def _size(text: str) -> tuple[int, int]:
     default=None,
     help="Continue training from this model (fine-tuning).",
 )
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Draw loss and accuracy per epoch here (.png; needs platedigits[plot]).",
+)
 @common_options
 def train(
     data_dir: Path,
@@ -430,6 +436,7 @@ def train(
     window: str,
     binarize: str,
     init_path: Path | None,
+    plot: Path | None,
     console: Console,
 ) -> None:
     """Train a model on DATA_DIR/<label>/<images> and write it to --out.
@@ -447,6 +454,8 @@ def train(
     from platedigits.model import train_model
     from platedigits.network import BPNetwork
 
+    if plot is not None:
+        _check_plotting()
     try:
         height, width = _size(char_size)
         window_h, window_w = _size(window)
@@ -501,10 +510,13 @@ def train(
         seed=seed,
         **options,
     )
+    history: list[tuple[Any, float | None]] = []
     with console.progress(epochs, "training") as advance:
 
         def on_epoch(info: Any) -> None:
             advance(1)
+            if plot is not None:
+                history.append((info, _training_accuracy(network, data.features, data.labels)))
             if console.verbose:
                 val = "" if info.val_accuracy is None else f" val_acc {info.val_accuracy:.4f}"
                 console.debug(f"epoch {info.epoch}: loss {info.loss:.4f}{val}")
@@ -550,6 +562,51 @@ def train(
     if val is not None:
         click.echo(f"validation accuracy: {val:.4f}")
     click.echo(f"time: {read_seconds:.1f} s reading, {train_seconds:.1f} s training")
+    if plot is not None:
+        _plot_training(history, plot, title=f"training on {data_dir.name} -> {out.name}")
+        console.info(f"wrote {plot}")
+
+
+def _check_plotting() -> None:
+    from platedigits.explain import check_plotting
+
+    with library_errors():
+        check_plotting()
+
+
+def _training_accuracy(network: Any, features: Any, labels: Any) -> float | None:
+    """Accuracy of the weights of the epoch just run, on every image (training + validation).
+
+    Only a network being fitted from scratch can be asked mid-fit; with --init the weights
+    live in a copy, and the curve shows validation accuracy alone.
+    """
+    try:
+        return float(network.score(features, labels))
+    except Exception:  # not fitted (fine-tuning a copy): no curve rather than no model
+        return None
+
+
+def _plot_training(history: list[tuple[Any, float | None]], out: Path, *, title: str) -> None:
+    from platedigits.explain import training_curves_picture
+
+    infos = [info for info, _ in history]
+    best_epoch = None
+    scored = [(i.val_accuracy, -i.val_loss, -i.epoch) for i in infos if i.val_accuracy is not None]
+    if scored:
+        # The network keeps the epoch with the best validation accuracy, ties to the lower loss.
+        best_epoch = -max(scored)[2]
+    _write_picture(
+        lambda: training_curves_picture(
+            [i.loss for i in infos],
+            val_loss=[i.val_loss for i in infos],
+            accuracy=[acc for _, acc in history],
+            val_accuracy=[i.val_accuracy for i in infos],
+            accuracy_label="all images (training + validation)",
+            best_epoch=best_epoch,
+            title=title,
+        ),
+        out,
+    )
 
 
 # -- evaluate ----------------------------------------------------------------------------------
@@ -561,8 +618,16 @@ def train(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Draw the confusion matrix and worst mistakes here (.png; needs platedigits[plot]).",
+)
 @common_options
-def evaluate(data_dir: Path, model_path: Path | None, fmt: str, console: Console) -> None:
+def evaluate(
+    data_dir: Path, model_path: Path | None, fmt: str, plot: Path | None, console: Console
+) -> None:
     """Measure a model on a labelled folder DATA_DIR/<label>/<images>.
 
     Prints accuracy, per-class precision and recall and the confusion matrix (rows: true
@@ -575,6 +640,8 @@ def evaluate(data_dir: Path, model_path: Path | None, fmt: str, console: Console
     from platedigits.data import list_labelled_images, load_labelled_features
     from platedigits.evaluation import evaluate_predictions
 
+    if plot is not None:
+        _check_plotting()
     model = _load(model_path)
     with library_errors():
         total = len(list_labelled_images(data_dir).paths)
@@ -585,6 +652,9 @@ def evaluate(data_dir: Path, model_path: Path | None, fmt: str, console: Console
     predicted = model.network.predict(data.features)
     report = evaluate_predictions(data.labels, predicted, classes=model.classes)
     report["skipped"] = len(data.skipped)
+    if plot is not None:
+        _plot_evaluation(model, data, report, data_dir, plot)
+        console.info(f"wrote {plot}")
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
         return
@@ -599,6 +669,38 @@ def evaluate(data_dir: Path, model_path: Path | None, fmt: str, console: Console
     click.echo("      " + " ".join(f"{label:>5}" for label in labels))
     for label, row in zip(labels, report["confusion"], strict=True):
         click.echo(f"{label:>5} " + " ".join(f"{v:>5}" for v in row))
+
+
+def _plot_evaluation(model: Any, data: Any, report: dict[str, Any], root: Path, out: Path) -> None:
+    """The confusion matrix and the 24 most confident mistakes, as thumbnails."""
+    import numpy as np
+
+    from platedigits.explain import Mistake, evaluation_picture
+    from platedigits.imageio import read_image
+
+    probabilities = model.predict_proba(data.features)
+    classes = np.asarray(model.classes)
+    best = probabilities.argmax(axis=1)
+    confidence = probabilities[np.arange(len(best)), best]
+    wrong = np.flatnonzero(classes[best] != data.labels)
+    mistakes = []
+    for i in wrong[np.argsort(-confidence[wrong], kind="stable")][:24]:
+        path = data.paths[i]
+        with library_errors():
+            image = read_image(path)
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        mistakes.append(
+            Mistake(image, str(data.labels[i]), str(classes[best[i]]), float(confidence[i]), name)
+        )
+    _write_picture(
+        lambda: evaluation_picture(
+            report["confusion"],
+            report["labels"],
+            mistakes=mistakes,
+            title=f"{model.source or 'model'} on {root.name}",
+        ),
+        out,
+    )
 
 
 # -- explain -----------------------------------------------------------------------------------
