@@ -29,40 +29,120 @@ ACTIVATION_CHOICE = click.Choice(["relu", "tanh", "sigmoid"])
 BINARIZE_CHOICE = click.Choice(["otsu", "sauvola", "adaptive"])
 
 
+class _ProgressLine:
+    """One self-redrawing line on a terminal: bar, count, rate and time left.
+
+    Redrawn at most ten times a second, so that a fast loop is not slowed by terminal writes.
+    Without a known length (files still being found) it shows the count and rate only.
+    """
+
+    def __init__(self, length: int | None, label: str, unit: str, stream: IO[str]) -> None:
+        self.length = length
+        self.label = label
+        self.unit = unit
+        self.stream = stream
+        self.done = 0
+        self.started = time.monotonic()
+        self.drawn_at = -1.0
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.drawn_at >= 0.1:
+            self.draw(now)
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self.started, 1e-9)
+        rate = self.done / elapsed
+        speed = f"{rate:.1f} {self.unit}/s" if rate < 100 else f"{rate:.0f} {self.unit}/s"
+        if not self.length:
+            return f"{self.label}  {self.done} {self.unit}  {speed}  {_clock(elapsed)}"
+        share = min(1.0, self.done / self.length)
+        filled = round(24 * share)
+        left = (self.length - self.done) / rate if rate > 0 else None
+        remaining = "" if left is None else f"  {_clock(max(left, 0.0))} left"
+        return (
+            f"{self.label}  [{'#' * filled}{'-' * (24 - filled)}] {self.done}/{self.length}"
+            f"  {speed}{remaining}"
+        )
+
+    def draw(self, now: float) -> None:
+        self.drawn_at = now
+        self.stream.write("\r\x1b[K" + self.line(now))
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r\x1b[K")
+        self.stream.flush()
+        self.drawn_at = -1.0  # redraw on the next update
+
+    def finish(self) -> None:
+        # The last state stays on screen (with the elapsed time), so the user sees how long
+        # the step took; the next message starts on a fresh line.
+        elapsed = time.monotonic() - self.started
+        self.clear()
+        total = f"{self.done}/{self.length}" if self.length else str(self.done)
+        self.stream.write(f"{self.label}  {total} {self.unit} in {_clock(elapsed)}\n")
+        self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
+
+
 class Console:
     """Where a command's progress and messages go: stderr, shaped by --quiet and --verbose."""
 
     def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
         self.quiet = quiet
         self.verbose = verbose
+        self._bar: _ProgressLine | None = None
+
+    def _echo(self, message: str) -> None:
+        if self._bar is not None:
+            self._bar.clear()  # a message in the middle of a bar gets a line of its own
+        click.echo(message, err=True)
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            click.echo(message, err=True)
+            self._echo(message)
 
     def debug(self, message: str) -> None:
         if self.verbose and not self.quiet:
-            click.echo(message, err=True)
+            self._echo(message)
 
     def warn(self, message: str) -> None:
-        click.echo(f"Warning: {message}", err=True)
+        self._echo(f"Warning: {message}")
 
     def error(self, message: str) -> None:
-        click.echo(f"Error: {message}", err=True)
+        self._echo(f"Error: {message}")
 
     @property
     def interactive(self) -> bool:
         return not self.quiet and sys.stderr.isatty()
 
     @contextmanager
-    def progress(self, length: int | None, label: str) -> Iterator[Callable[[int], None]]:
-        """A progress bar on stderr when it is a terminal; silent in pipes and CI logs."""
+    def progress(
+        self, length: int | None, label: str, *, unit: str = "it"
+    ) -> Iterator[Callable[[int], None]]:
+        """A progress line on stderr when it is a terminal; silent in pipes and CI logs.
+
+        Shows the count, the rate and, when ``length`` is known, a bar and the time left.
+        Yields ``advance(n)``, to call with the number of items done since the last call.
+        """
         if not self.interactive:
             yield lambda n: None
             return
-        bar: Any = click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
-        with bar:
+        bar = _ProgressLine(length, label, unit, sys.stderr)
+        self._bar = bar
+        try:
             yield bar.update
+        finally:
+            self._bar = None
+            bar.finish()
 
 
 def common_options(func: F) -> F:
@@ -292,7 +372,7 @@ def batch(
     count = failed = 0
     started = time.perf_counter()
     try:
-        with library_errors(), console.progress(None, "reading") as advance:
+        with library_errors(), console.progress(None, "reading", unit="files") as advance:
             for record in read_files(paths, model_path=model_path, mode=mode, workers=workers):
                 record = relative_record(record, folder)
                 _write_records(out, [record], fmt=fmt, header=count == 0 and not append)
@@ -472,7 +552,7 @@ def train(
         from platedigits.data import list_labelled_images
 
         total = len(list_labelled_images(data_dir).paths)
-        with console.progress(total, "reading images") as advance:
+        with console.progress(total, "reading images", unit="images") as advance:
             data = load_labelled_features(data_dir, config=config, progress=advance)
     for path, reason in data.skipped[:20]:
         console.warn(f"skipped {path}: {reason}")
@@ -511,7 +591,7 @@ def train(
         **options,
     )
     history: list[tuple[Any, float | None]] = []
-    with console.progress(epochs, "training") as advance:
+    with console.progress(epochs, "training", unit="epochs") as advance:
 
         def on_epoch(info: Any) -> None:
             advance(1)
@@ -645,7 +725,7 @@ def evaluate(
     model = _load(model_path)
     with library_errors():
         total = len(list_labelled_images(data_dir).paths)
-        with console.progress(total, "reading images") as advance:
+        with console.progress(total, "reading images", unit="images") as advance:
             data = load_labelled_features(data_dir, config=model.feature_config, progress=advance)
     for path, reason in data.skipped[:20]:
         console.warn(f"skipped {path}: {reason}")
