@@ -11,12 +11,14 @@ from typing import Any, Literal
 
 import numpy as np
 
-from platedigits.errors import ImageReadError, PlateDigitsError
+from platedigits.errors import ImageReadError, ModelError, PlateDigitsError
 from platedigits.features import FeatureConfig, window_ratios_batch
 from platedigits.imageio import read_image
 from platedigits.modelfile import load_model_file, save_model
 from platedigits.network import BPNetwork
-from platedigits.preprocess import crop_character, normalize_character, prepare_character
+from platedigits.preprocess import normalize_character, prepare_character
+from platedigits.reject import META_KEY as REJECT_META_KEY
+from platedigits.reject import Rejector
 
 Mode = Literal["auto", "char", "plate"]
 MODES: tuple[str, ...] = ("auto", "char", "plate")
@@ -137,6 +139,10 @@ class Model:
     #: when reading a plate: letters and symbols that look a bit like digits land here.
     plate_min_confidence: float = 0.5
 
+    #: The digit / not-digit judge of plate characters (see :mod:`platedigits.reject`), when
+    #: the model file carries one; without it, :attr:`plate_min_confidence` alone decides.
+    rejector: Rejector | None = None
+
     def __init__(
         self,
         network: BPNetwork,
@@ -162,7 +168,16 @@ class Model:
         """Write the model atomically; see :func:`platedigits.modelfile.save_model`."""
         merged = {k: v for k, v in self.metadata.items() if k in ("training", "metrics")}
         merged.update(metadata or {})
-        save_model(path, self.network, feature_config=self.feature_config, metadata=merged)
+        extra: dict[str, np.ndarray] = {}
+        if self.rejector is not None:
+            extra, merged[REJECT_META_KEY] = self.rejector.to_parts()
+        save_model(
+            path,
+            self.network,
+            feature_config=self.feature_config,
+            metadata=merged,
+            extra_arrays=extra,
+        )
 
     # -- features and probabilities -------------------------------------------------------
 
@@ -287,21 +302,21 @@ class Model:
         from platedigits.segment import segment_plate
 
         config = self.feature_config
-        binary, boxes = segment_plate(image, method=config.binarize)
-        if not boxes:
+        segmentation = segment_plate(image, method=config.binarize)
+        if not segmentation.boxes:
             return Reading(text="", confidence=0.0, mode="plate", path=path)
         characters = np.stack(
             [
-                normalize_character(
-                    crop_character(binary[y : y + h, x : x + w]),
-                    height=config.height,
-                    width=config.width,
-                )
-                for x, y, w, h in boxes
+                normalize_character(mask, height=config.height, width=config.width)
+                for mask in segmentation.masks
             ]
         )
-        found = self._characters_from(characters, boxes, top_k)
-        found = [c if c.confidence >= self.plate_min_confidence else _not_digit(c) for c in found]
+        found = self._characters_from(characters, segmentation.boxes, top_k)
+        digit_like = np.array([c.confidence >= self.plate_min_confidence for c in found])
+        if self.rejector is not None:
+            probability = self.rejector.digit_probability_of_masks(segmentation.masks)
+            digit_like &= probability >= self.rejector.threshold
+        found = [c if keep else _not_digit(c) for c, keep in zip(found, digit_like, strict=True)]
         digits = [c for c in found if c.is_digit]
         return Reading(
             text="".join(c.label for c in digits),
@@ -340,7 +355,14 @@ def load_model(path: str | os.PathLike[str] | None = None) -> Model:
     """
     source = default_model_path() if path is None else Path(path)
     parts = load_model_file(source)
-    return Model(parts.network, parts.feature_config, parts.metadata, source=str(source))
+    model = Model(parts.network, parts.feature_config, parts.metadata, source=str(source))
+    try:
+        model.rejector = Rejector.from_parts(
+            parts.extra_arrays, parts.metadata.get(REJECT_META_KEY) or {}
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(source, f"inconsistent model file: {exc}") from None
+    return model
 
 
 def train_model(

@@ -45,6 +45,8 @@ class ModelParts:
     network: BPNetwork
     feature_config: FeatureConfig
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: Arrays of optional extra networks, stored under a dotted prefix (``reject.W0``, ...).
+    extra_arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def save_model(
@@ -53,6 +55,7 @@ def save_model(
     *,
     feature_config: FeatureConfig,
     metadata: Mapping[str, Any] | None = None,
+    extra_arrays: Mapping[str, np.ndarray] | None = None,
 ) -> None:
     """Write a fitted network and its feature config to ``path``, atomically.
 
@@ -67,6 +70,9 @@ def save_model(
     metadata : mapping, optional, keyword-only
         Extra JSON-ready information (``training`` settings, ``metrics``, ...), merged into
         the stored metadata.
+    extra_arrays : mapping of str to numpy.ndarray, optional, keyword-only
+        Arrays of optional extra networks (the plate reader's digit/non-digit judge); every
+        name holds a dot (``reject.W0``), which keeps them apart from the digit network's.
 
     Raises
     ------
@@ -89,7 +95,10 @@ def save_model(
         }
     )
     meta_bytes = json.dumps(meta, sort_keys=True, indent=1).encode("utf-8")
-    entries = {_META_KEY: np.frombuffer(meta_bytes, dtype=np.uint8), **arrays}
+    extras = dict(extra_arrays or {})
+    if any("." not in name for name in extras):
+        raise ValueError("extra array names must hold a dot (prefix.name)")
+    entries = {_META_KEY: np.frombuffer(meta_bytes, dtype=np.uint8), **arrays, **extras}
 
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -179,6 +188,7 @@ def load_model_file(path: str | os.PathLike[str]) -> ModelParts:
         raise ModelError(path, f"not a readable model file ({type(exc).__name__})") from None
 
     meta_array = arrays.pop(_META_KEY)
+    extra_arrays = {name: arrays.pop(name) for name in list(arrays) if "." in name}
     if meta_array.dtype != np.uint8 or meta_array.ndim != 1:
         raise ModelError(path, "not a platedigits model (metadata is not JSON bytes)")
     try:
@@ -205,4 +215,6 @@ def load_model_file(path: str | os.PathLike[str]) -> ModelParts:
             f"inconsistent model file: the network takes {network.n_features_in_} features but "
             f"the feature config gives {feature_config.n_features}",
         )
-    return ModelParts(network=network, feature_config=feature_config, metadata=meta)
+    return ModelParts(
+        network=network, feature_config=feature_config, metadata=meta, extra_arrays=extra_arrays
+    )

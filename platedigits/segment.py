@@ -1,76 +1,538 @@
-"""From a whole plate to character boxes, left to right.
+"""From a whole plate to its characters, left to right.
 
-A first, simple segmenter: binarize the plate with the same polarity rule as single characters,
-take connected components whose height is that of a character, and order them by x.
+The segmenter works on the connected components of a binarized plate, in these steps:
+
+1. Scale the plate to a working height (small crops are enlarged so that strokes stay apart,
+   big ones shrunk so that the work stays cheap) and binarize it with Otsu, once for each
+   polarity: light text on a dark plate (blue, black, green with white text) and dark text on a
+   light plate (white, yellow, green). Both are segmented; the one that gives the better line
+   of characters wins, so no colour rule is needed.
+2. Erase long horizontal runs (the plate frame, a dealer strip) that would glue characters
+   together.
+3. Find the text line: the largest set of components with similar heights that overlap
+   vertically. Its slope gives the plate's rotation; a plate rotated by more than about a
+   degree is straightened and segmented again.
+4. Keep the components that sit inside the line; merge the parts of a broken character (parts
+   that overlap horizontally) and the separate strokes of a many-stroke symbol (such as the
+   province character of a Chinese plate); split blobs wider than a character at the deepest
+   valleys of their column profile; drop what is too small for a character (the dot between
+   groups, rivets, screws, state names, slogans), too tall (frame edges, the EU band) or solid
+   (stickers).
+
+Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from platedigits._cv import cv2
-from platedigits.preprocess import binarize, to_gray
+from platedigits.preprocess import to_gray
 
 Box = tuple[int, int, int, int]
 """A character's box in the plate image: ``(x, y, width, height)`` in pixels."""
 
+#: Plates are segmented at a height between these (pixels); the boxes are mapped back.
+_MIN_WORK_HEIGHT = 48
+_MAX_WORK_HEIGHT = 96
+#: A plate rotated by less than this (degrees) is segmented as it is.
+_DESKEW_MIN_DEGREES = 1.0
 
-def find_character_boxes(binary: np.ndarray) -> list[Box]:
-    """Find the boxes of the characters in a binarized plate.
+
+@dataclass(frozen=True)
+class PlateSegmentation:
+    """The characters found on a plate.
+
+    Attributes
+    ----------
+    boxes : list of tuple of int
+        ``(x, y, w, h)`` of each character in the input image, left to right.
+    masks : list of numpy.ndarray
+        One ``(h_i, w_i)`` ``uint8`` mask per box (character 255 on 0), tightly cropped at the
+        working scale: only the pixels of the components taken for that character.
+    binary : numpy.ndarray
+        ``(H', W')`` ``uint8``: the binarized, straightened plate at the working scale.
+    angle : float
+        The rotation that was undone, in degrees (counter-clockwise positive).
+    dark_text : bool
+        Whether the text was taken to be darker than the plate.
+    """
+
+    boxes: list[Box] = field(default_factory=list)
+    masks: list[np.ndarray] = field(default_factory=list)
+    binary: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
+    angle: float = 0.0
+    dark_text: bool = False
+
+
+@dataclass
+class _Group:
+    """Some components taken together as one character candidate (working coordinates)."""
+
+    x0: int
+    y0: int
+    x1: int  # exclusive
+    y1: int  # exclusive
+    labels: list[int]
+    area: int
+    col_range: tuple[int, int] | None = None  # restricts the mask after a split
+
+    @property
+    def w(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def h(self) -> int:
+        return self.y1 - self.y0
+
+    def union(self, other: _Group) -> _Group:
+        return _Group(
+            min(self.x0, other.x0),
+            min(self.y0, other.y0),
+            max(self.x1, other.x1),
+            max(self.y1, other.y1),
+            self.labels + other.labels,
+            self.area + other.area,
+        )
+
+
+def _working_scale(height: int) -> float:
+    if height < _MIN_WORK_HEIGHT:
+        return min(4.0, _MIN_WORK_HEIGHT / height)
+    if height > _MAX_WORK_HEIGHT:
+        return _MAX_WORK_HEIGHT / height
+    return 1.0
+
+
+def _erase_long_lines(binary: np.ndarray) -> np.ndarray:
+    """Remove horizontal runs much longer than a character is wide (frame, strips)."""
+    h = binary.shape[0]
+    length = max(5, int(1.5 * h))
+    if length >= binary.shape[1]:
+        return binary
+    lines = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
+    )
+    return cv2.subtract(binary, lines)
+
+
+def _text_line(stats: np.ndarray, height: int) -> np.ndarray:
+    """Indices (into ``stats``) of the components that form the main line of characters.
 
     Parameters
     ----------
-    binary : numpy.ndarray
-        ``(H, W)`` ``uint8``, characters 255 on 0.
+    stats : numpy.ndarray
+        ``(n, 5)`` ``int32`` OpenCV component stats without the background row.
+    height : int
+        Height of the binary image.
 
     Returns
     -------
-    list of tuple of int
-        ``(x, y, w, h)`` boxes ordered left to right; empty when nothing looks like a character.
+    numpy.ndarray
+        ``(k,)`` ``int64`` indices; empty when no line of at least two characters is found.
     """
-    h = binary.shape[0]
-    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    boxes: list[Box] = []
-    for x, y, bw, bh, area in stats[1:]:
-        if bh < 0.35 * h or bh > 0.98 * h or bw > 1.2 * bh or area < 0.1 * bw * bh:
+    _x, y, w, h = (stats[:, i].astype(np.float64) for i in range(4))
+    tall = np.flatnonzero((h >= 0.25 * height) & (w >= 1) & (w <= 1.5 * h) & (w * h >= 12))
+    if len(tall) < 2:
+        return tall if len(tall) == 1 else np.zeros(0, np.int64)
+    th, ty = h[tall], y[tall]
+    similar = np.abs(th[:, None] - th[None, :]) <= 0.2 * np.maximum(th[:, None], th[None, :])
+    overlap = np.minimum(ty[:, None] + th[:, None], ty[None, :] + th[None, :]) - np.maximum(
+        ty[:, None], ty[None, :]
+    )
+    together = similar & (overlap >= 0.6 * np.minimum(th[:, None], th[None, :]))
+    # The line is the component with most look-alikes, ties going to the taller (the plate's
+    # main characters are its biggest text).
+    support = together.sum(axis=1) + th / (2.0 * height)
+    best = int(np.argmax(support))
+    return tall[together[best]]
+
+
+def _line_geometry(stats: np.ndarray, line: np.ndarray) -> tuple[float, float, float]:
+    """Slope of the line of character centres, reference height and the line's mid-height."""
+    x = stats[line, 0] + stats[line, 2] / 2.0
+    yc = stats[line, 1] + stats[line, 3] / 2.0
+    href = float(np.median(stats[line, 3]))
+    slope = float(np.polyfit(x, yc, 1)[0]) if len(line) >= 3 and np.ptp(x) > 0 else 0.0
+    return slope, href, float(np.median(yc - slope * x))
+
+
+def _groups(
+    labels_stats: np.ndarray, slope: float, href: float, mid: float, width: int
+) -> list[_Group]:
+    """Character candidates from components near the text line, left to right."""
+    stats = labels_stats
+    groups: list[_Group] = []
+    for i, (x, y, w, h, area) in enumerate(stats):
+        centre = mid + slope * (x + w / 2.0)
+        top, bottom = centre - 0.65 * href, centre + 0.65 * href
+        inside = min(bottom, y + h) - max(top, y)
+        if inside < 0.6 * h or h > 1.6 * href or area < 2:
             continue
-        boxes.append((int(x), int(y), int(bw), int(bh)))
-    if not boxes:
+        groups.append(_Group(int(x), int(y), int(x + w), int(y + h), [i + 1], int(area)))
+    groups.sort(key=lambda g: g.x0)
+    # Parts of one character overlap horizontally (a broken stroke, the dot over 京's roof).
+    merged: list[_Group] = []
+    for g in groups:
+        if merged:
+            last = merged[-1]
+            overlap = min(last.x1, g.x1) - max(last.x0, g.x0)
+            union = last.union(g)
+            if overlap >= 0.5 * min(last.w, g.w) and union.h <= 1.2 * href:
+                merged[-1] = union
+                continue
+        merged.append(g)
+    return merged
+
+
+def _char_width(groups: list[_Group], href: float) -> float:
+    widths = [g.w for g in groups if g.h >= 0.75 * href and 0.35 * href <= g.w <= 1.0 * href]
+    return float(np.median(widths)) if widths else 0.55 * href
+
+
+def _merge_strokes(groups: list[_Group], href: float, wref: float) -> list[_Group]:
+    """Join runs of narrow, close, unequal strokes into one symbol (川, 小, ...).
+
+    Runs of "1"s are left alone: their strokes have the same height and the pitch of a
+    character apart, while a many-stroke symbol has strokes of different heights packed into
+    one character cell.
+    """
+    out: list[_Group] = []
+    i = 0
+    while i < len(groups):
+        j = i + 1
+        if groups[i].w < 0.45 * wref:
+            while (
+                j < len(groups)
+                and groups[j].w < 0.45 * wref
+                and groups[j].x0 - groups[j - 1].x1 <= 0.45 * wref
+                and max(g.x1 for g in groups[i : j + 1]) - groups[i].x0 <= 1.15 * wref
+            ):
+                j += 1
+        run = groups[i:j]
+        heights = [g.h for g in run]
+        bottoms = [g.y1 for g in run]
+        unequal = (max(heights) - min(heights) >= 0.1 * href) or (
+            max(bottoms) - min(bottoms) >= 0.1 * href
+        )
+        if len(run) >= 2 and (unequal or len(run) >= 3):
+            joined = run[0]
+            for g in run[1:]:
+                joined = joined.union(g)
+            out.append(joined)
+            i = j
+        else:
+            out.append(groups[i])
+            i += 1
+    return out
+
+
+def _split_wide(
+    groups: list[_Group], binary: np.ndarray, labels: np.ndarray, wref: float
+) -> list[_Group]:
+    """Cut blobs as wide as two or more characters at the valleys of their column profile."""
+    out: list[_Group] = []
+    for g in groups:
+        if g.w <= 1.5 * wref or len(g.labels) > 1:
+            out.append(g)
+            continue
+        n = max(2, round(g.w / (1.12 * wref)))
+        region = labels[g.y0 : g.y1, g.x0 : g.x1] == g.labels[0]
+        profile = region.sum(axis=0).astype(np.float64)
+        cuts = [0]
+        step = g.w / n
+        for k in range(1, n):
+            lo = max(cuts[-1] + 1, int(k * step - 0.3 * step))
+            hi = min(g.w - 1, int(k * step + 0.3 * step) + 1)
+            if hi <= lo:
+                continue
+            window = profile[lo:hi]
+            # The deepest valley, preferring the expected position on ties.
+            centre_pull = np.abs(np.arange(lo, hi) - k * step) / step * 0.5
+            cuts.append(lo + int(np.argmin(window + centre_pull)))
+        cuts.append(g.w)
+        for a, b in itertools.pairwise(cuts):
+            part = region[:, a:b]
+            rows = np.flatnonzero(part.any(axis=1))
+            if b - a < 2 or len(rows) == 0:
+                continue
+            out.append(
+                _Group(
+                    g.x0 + a,
+                    g.y0 + int(rows[0]),
+                    g.x0 + b,
+                    g.y0 + int(rows[-1]) + 1,
+                    g.labels,
+                    int(part.sum()),
+                    col_range=(g.x0 + a, g.x0 + b),
+                )
+            )
+    return out
+
+
+def _keep(g: _Group, href: float, wref: float, width: int) -> bool:
+    if g.h < 0.55 * href or g.h > 1.35 * href:
+        return False  # the dot, rivets, small text; frame edges and colour bands
+    if g.w < 0.06 * href:
+        return False
+    fill = g.area / float(g.w * g.h)
+    if fill < 0.08:
+        return False  # a frame corner or an outline around nothing
+    if fill > 0.88 and g.w > 0.45 * href:
+        return False  # a solid sticker or the end of a colour band
+    if g.w < 0.25 * wref and g.h > 1.15 * href:
+        return False  # the plate's vertical edge
+    return not (g.w > 2.2 * wref)
+
+
+def _segment_binary(binary: np.ndarray) -> tuple[list[_Group], np.ndarray, float]:
+    """Character groups of a binary plate, its label image and the line's slope."""
+    cleaned = _erase_long_lines(binary)
+    _count, labels, stats, _ = cv2.connectedComponentsWithStats(cleaned, connectivity=8)
+    stats = stats[1:]
+    line = _text_line(stats, binary.shape[0])
+    if len(line) == 0:
+        return [], labels, 0.0
+    slope, href, mid = _line_geometry(stats, line)
+    if href < 6:
+        return [], labels, slope
+    groups = _groups(stats, slope, href, mid, binary.shape[1])
+    wref = _char_width(groups, href)
+    groups = _merge_strokes(groups, href, wref)
+    groups = _split_wide(groups, binary, labels, wref)
+    groups = [g for g in groups if _keep(g, href, wref, binary.shape[1])]
+    return groups, labels, slope
+
+
+def _quality(groups: list[_Group]) -> float:
+    """How much a set of groups looks like a line of characters (more, evenly tall = better)."""
+    if not groups:
+        return 0.0
+    heights = np.array([g.h for g in groups], np.float64)
+    spread = float(np.std(heights) / max(1.0, np.mean(heights)))
+    return len(groups) * (1.0 - min(0.9, 2.0 * spread))
+
+
+def _mask(g: _Group, labels: np.ndarray) -> np.ndarray:
+    x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
+    region = np.isin(labels[g.y0 : g.y1, x0:x1], g.labels)
+    rows = np.flatnonzero(region.any(axis=1))
+    cols = np.flatnonzero(region.any(axis=0))
+    if len(rows) == 0:
+        return np.zeros((0, 0), np.uint8)
+    tight = region[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return np.where(tight, 255, 0).astype(np.uint8)
+
+
+def _binaries(gray: np.ndarray) -> list[tuple[bool, np.ndarray]]:
+    """The plate thresholded both ways: ``(dark_text, binary)`` pairs, characters white.
+
+    Each polarity is first flattened with a morphological top-hat (black-hat for dark text):
+    what is brighter than its surroundings within a window wider than a stroke. That keeps
+    strokes, removes shadows, light gradients and wide blobs (colour bands, stickers), so one
+    Otsu threshold then fits the whole plate.
+    """
+    if int(gray.max()) == int(gray.min()):
         return []
-    # Characters on one plate share a height; a stray tall blob (a bolt, a frame corner) does not.
-    median_h = float(np.median([b[3] for b in boxes]))
-    boxes = [b for b in boxes if 0.6 * median_h <= b[3] <= 1.4 * median_h]
-    return sorted(boxes, key=lambda b: b[0])
+    size = max(5, int(0.35 * gray.shape[0]) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    out = []
+    for dark, op in ((False, cv2.MORPH_TOPHAT), (True, cv2.MORPH_BLACKHAT)):
+        flat = cv2.morphologyEx(gray, op, kernel)
+        if int(flat.max()) < 16:
+            continue  # nothing stands out in this polarity
+        _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        out.append((dark, binary))
+    return out
 
 
-def segment_plate(image: np.ndarray, *, method: str = "otsu") -> tuple[np.ndarray, list[Box]]:
-    """Binarize a plate image and find its character boxes.
+def _best(gray: np.ndarray) -> tuple[list[_Group], np.ndarray, np.ndarray, float, bool]:
+    best: tuple[list[_Group], np.ndarray, np.ndarray, float, bool] | None = None
+    best_q = -1.0
+    for dark, binary in _binaries(gray):
+        groups, labels, slope = _segment_binary(binary)
+        q = _quality(groups)
+        if q > best_q:
+            best, best_q = (groups, labels, binary, slope, dark), q
+    if best is None:
+        empty = np.zeros_like(gray)
+        return [], empty.astype(np.int32), empty, 0.0, False
+    return best
+
+
+def _contrast_channel(image: np.ndarray) -> np.ndarray:
+    """The plate as one ``uint8`` channel along which its colours differ most.
+
+    Grey is a poor channel for some plate colours (light grey text on a green plate have about
+    the same luminance); the first principal component of the pixels' BGR values separates
+    the plate's two main colours whatever they are. Its sign does not matter, since both
+    polarities are tried.
+    """
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[2] < 3 or image.dtype != np.uint8:
+        return to_gray(image)
+    pixels = image[:, :, :3].reshape(-1, 3).astype(np.float32)
+    centred = pixels - pixels.mean(axis=0)
+    cov = centred.T @ centred / max(1, len(pixels) - 1)
+    _, vectors = np.linalg.eigh(cov)
+    axis = vectors[:, -1]
+    if axis.sum() < 0:
+        axis = -axis  # keep "brighter" pointing up, so dark_text keeps its meaning
+    projected = centred @ axis
+    low, high = float(projected.min()), float(projected.max())
+    if high - low < 1e-6:
+        return np.zeros(image.shape[:2], np.uint8)
+    scaled = (projected - low) * (255.0 / (high - low))
+    return scaled.reshape(image.shape[:2]).astype(np.uint8)
+
+
+def _warp(gray: np.ndarray, transform: np.ndarray) -> np.ndarray:
+    h, w = gray.shape
+    return cv2.warpAffine(
+        gray, transform[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+_SHEARS = np.linspace(-0.5, 0.5, 11)
+
+
+def _shear(binary: np.ndarray, groups: list[_Group]) -> float:
+    """The horizontal shear that makes the characters upright (italic or perspective slant).
+
+    Upright characters leave the most empty columns between them, so the shear that
+    minimises the number of inked columns in the text band wins.
+    """
+    if len(groups) < 3:
+        return 0.0
+    top = int(np.median([g.y0 for g in groups]))
+    bottom = int(np.median([g.y1 for g in groups]))
+    band = binary[top:bottom]
+    if band.shape[0] < 4:
+        return 0.0
+    h, w = band.shape
+    inked = []
+    for s in _SHEARS:
+        m = np.array([[1.0, s, -s * h / 2.0], [0.0, 1.0, 0.0]], np.float64)
+        warped = cv2.warpAffine(band, m, (w, h), flags=cv2.INTER_NEAREST)
+        inked.append(int(np.count_nonzero(warped.any(axis=0))))
+    counts = np.asarray(inked, np.float64)
+    best = int(np.argmin(counts))
+    upright = counts[len(_SHEARS) // 2]
+    if counts[best] > 0.93 * upright:
+        return 0.0
+    return float(_SHEARS[best])
+
+
+def segment_plate(image: np.ndarray, *, method: str = "otsu") -> PlateSegmentation:
+    """Find the characters of a whole plate, left to right.
 
     Parameters
     ----------
     image : numpy.ndarray
-        Any decoded image.
+        Any decoded image :func:`platedigits.preprocess.to_gray` accepts: ``(H, W)``,
+        ``(H, W, 3)`` BGR or ``(H, W, 4)`` BGRA.
     method : str, keyword-only
-        Binarization method.
+        Accepted for symmetry with single characters; plates are always thresholded with Otsu
+        per polarity (the local methods mistake a plate's flat areas for texture).
 
     Returns
     -------
-    binary : numpy.ndarray
-        ``(H, W)`` ``uint8``, characters white.
-    boxes : list of tuple of int
-        As :func:`find_character_boxes`.
+    PlateSegmentation
+        Empty (no boxes) when nothing looks like a line of characters.
+
+    Examples
+    --------
+    >>> from platedigits.synth import render_plate
+    >>> plate, boxes = render_plate("12 345", rng=np.random.default_rng(0), layout="plain")
+    >>> len(segment_plate(plate).boxes)
+    5
     """
-    binary = binarize(to_gray(image), method=method)
-    return binary, find_character_boxes(binary)
+    del method
+    gray = _contrast_channel(image)
+    height, width = gray.shape
+    scale = _working_scale(height)
+    if scale != 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+        gray = cv2.resize(gray, size, interpolation=interp)
+    groups, labels, binary, slope, dark = _best(gray)
+    h, w = gray.shape
+    # ``transform`` maps input (working-scale) coordinates to those of the straightened plate.
+    transform = np.eye(3)
+    angle = float(np.degrees(np.arctan(slope)))
+    if len(groups) >= 3 and abs(angle) >= _DESKEW_MIN_DEGREES:
+        rotation = np.vstack([cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0), [0, 0, 1]])
+        transform = rotation @ transform
+        groups, labels, binary, _, dark = _best(_warp(gray, transform))
+    else:
+        angle = 0.0
+    shear = _shear(binary, groups)
+    if shear != 0.0:
+        shearing = np.array([[1.0, shear, -shear * h / 2.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        candidate = shearing @ transform
+        sheared = _best(_warp(gray, candidate))
+        if _quality(sheared[0]) >= _quality(groups):
+            groups, labels, binary, _, dark = sheared
+            transform = candidate
+    inverse = None if np.allclose(transform, np.eye(3)) else np.linalg.inv(transform)[:2]
+    boxes: list[Box] = []
+    masks: list[np.ndarray] = []
+    for g in groups:
+        mask = _mask(g, labels)
+        if mask.size == 0:
+            continue
+        cx, cy = (g.x0 + g.x1) / 2.0, (g.y0 + g.y1) / 2.0
+        if inverse is not None:
+            cx, cy = inverse @ np.array([cx, cy, 1.0])
+        bw, bh = g.w / scale, g.h / scale
+        x0 = int(np.clip(round(cx / scale - bw / 2), 0, width - 1))
+        y0 = int(np.clip(round(cy / scale - bh / 2), 0, height - 1))
+        boxes.append(
+            (x0, y0, max(1, min(width - x0, round(bw))), max(1, min(height - y0, round(bh))))
+        )
+        masks.append(mask)
+    return PlateSegmentation(boxes=boxes, masks=masks, binary=binary, angle=angle, dark_text=dark)
+
+
+def find_character_boxes(binary: np.ndarray) -> list[Box]:
+    """Find the character boxes in an already binarized plate (characters 255 on 0).
+
+    Parameters
+    ----------
+    binary : numpy.ndarray
+        ``(H, W)`` ``uint8``.
+
+    Returns
+    -------
+    list of tuple of int
+        ``(x, y, w, h)`` boxes ordered left to right, in ``binary``'s coordinates; empty when
+        nothing looks like a character. No scaling or straightening is done.
+    """
+    groups, _, _ = _segment_binary(binary)
+    return [(g.x0, g.y0, g.w, g.h) for g in groups]
 
 
 def looks_like_plate(image: np.ndarray) -> bool:
     """Guess whether an image shows a whole plate rather than one character.
 
-    A plate is much wider than tall and holds several character-sized blobs.
+    A plate is much wider than tall and holds a line of several character-sized blobs; a
+    single-character crop is about as wide as tall, and what it shows of its neighbours is cut
+    by the crop's edges.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Any decoded image.
+
+    Returns
+    -------
+    bool
     """
     h, w = image.shape[:2]
-    if w < 1.5 * h:
+    if w < 1.3 * h:
         return False
-    _, boxes = segment_plate(image)
-    return len(boxes) >= 2
+    found = len(segment_plate(image).boxes)
+    return found >= 3 or (found >= 2 and w >= 2.5 * h)
