@@ -885,8 +885,28 @@ def explain(image: Path, out: Path, model_path: Path | None, mode: str, console:
     show_default=True,
     help="Characters to draw, one class each (digits and letters A-Z).",
 )
+@click.option(
+    "--plates",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Draw this many whole plates instead: OUT_DIR/plate_*.png + labels.csv (file,plate_text).",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["cn", "eu", "us", "plain"]),
+    default=None,
+    help="With --plates: one plate layout only (default: a random layout per plate).",
+)
 @common_options
-def synth(out_dir: Path, per_class: int, seed: int, classes: str, console: Console) -> None:
+def synth(
+    out_dir: Path,
+    per_class: int,
+    seed: int,
+    classes: str,
+    plates: int | None,
+    layout: str | None,
+    console: Console,
+) -> None:
     """Write a labelled folder OUT_DIR/<label>/*.png of synthetic plate-like character crops.
 
     The images come from the project's own glyphs (many plate typefaces and their variants)
@@ -897,7 +917,19 @@ def synth(out_dir: Path, per_class: int, seed: int, classes: str, console: Conso
     Example:
       $ platedigits synth synthetic-digits/ --per-class 500 --seed 1
       $ platedigits train synthetic-digits/ --out my-model.npz
+      $ platedigits synth synthetic-plates/ --plates 100
     """
+    if plates is not None:
+        from platedigits.plateset import write_plate_dataset
+
+        started = time.perf_counter()
+        try:
+            count = write_plate_dataset(out_dir, count=plates, seed=seed, layout=layout)
+        except OSError as exc:
+            raise click.ClickException(f"{out_dir}: {exc.strerror or exc}") from None
+        console.info(f"wrote {count} plates in {time.perf_counter() - started:.1f} s")
+        click.echo(f"{out_dir}: {count} plates, labels in {out_dir / 'labels.csv'}")
+        return
     from platedigits.glyphs import supported_characters
     from platedigits.synth import write_character_dataset
 
