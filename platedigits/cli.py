@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import sys
 import time
@@ -27,6 +28,16 @@ MODE_CHOICE = click.Choice(["auto", "char", "plate"])
 OPTIMIZER_CHOICE = click.Choice(["adam", "sgd", "momentum", "adagrad", "rmsprop"])
 ACTIVATION_CHOICE = click.Choice(["relu", "tanh", "sigmoid"])
 BINARIZE_CHOICE = click.Choice(["otsu", "sauvola", "adaptive"])
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A click.FloatRange that also refuses nan and inf, which slip through its comparisons."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 class _ProgressLine:
@@ -176,6 +187,10 @@ def library_errors() -> Iterator[None]:
         yield
     except PlateDigitsError as exc:
         raise click.ClickException(str(exc)) from None
+    except MemoryError:
+        raise click.ClickException(
+            "out of memory (try fewer or smaller images, or a smaller network)"
+        ) from None
 
 
 def _load(model_path: Path | None) -> Any:
@@ -250,7 +265,8 @@ def predict(
       samples/digit-7.png	7	0.9934
 
     A file that cannot be read gets a one-line error on stderr; the others are still read, and
-    the exit status is 1.
+    the exit status is 1. An image with no character in it (blank, all one colour) is not an
+    error: its text is empty and its confidence 0.0.
     """
     model = _load(model_path)
     records = []
@@ -356,6 +372,7 @@ def batch(
 
     if resume and output is None:
         raise click.UsageError("--resume needs --output")
+    _load(model_path)  # a bad --model must not empty an existing --output file
     done: set[str] = set()
     if resume and output is not None and output.exists():
         done = _recorded_paths(output, fmt)
@@ -415,6 +432,9 @@ def _recorded_paths(output: Path, fmt: str) -> set[str]:
 # -- train -------------------------------------------------------------------------------------
 
 
+_MAX_SIZE = 256
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         rows, cols = (int(v) for v in text.lower().split("x"))
@@ -422,6 +442,10 @@ def _size(text: str) -> tuple[int, int]:
         raise click.BadParameter(f"{text!r} is not ROWSxCOLS, for example 25x15") from None
     if rows < 1 or cols < 1:
         raise click.BadParameter(f"{text!r}: both sizes must be positive")
+    if rows > _MAX_SIZE or cols > _MAX_SIZE:
+        # Every training character is held in memory at this size: 6000 crops at 1000x1000
+        # would need 24 GB.
+        raise click.BadParameter(f"{text!r}: sizes are at most {_MAX_SIZE}")
     return rows, cols
 
 
@@ -446,7 +470,7 @@ def _size(text: str) -> tuple[int, int]:
 @click.option("--optimizer", type=OPTIMIZER_CHOICE, default="adam", show_default=True)
 @click.option(
     "--lr",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloatRange(min=0, min_open=True),
     default=None,
     help="Learning rate. Default: the optimizer's usual one.",
 )
@@ -459,11 +483,11 @@ def _size(text: str) -> tuple[int, int]:
 )
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option(
-    "--l2", type=click.FloatRange(min=0), default=1e-4, show_default=True, help="L2 weight decay."
+    "--l2", type=FiniteFloatRange(min=0), default=1e-4, show_default=True, help="L2 weight decay."
 )
 @click.option(
     "--val-split",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    type=FiniteFloatRange(0, 1, min_open=True, max_open=True),
     default=0.1,
     show_default=True,
     help="Share held out for validation and early stopping.",
@@ -475,7 +499,7 @@ def _size(text: str) -> tuple[int, int]:
     show_default=True,
     help="Epochs without validation improvement before stopping.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
     "--size",
     "char_size",
@@ -878,7 +902,7 @@ def explain(image: Path, out: Path, model_path: Path | None, mode: str, console:
     show_default=True,
     help="Images per class.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
     "--classes",
     default="0123456789",

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import struct
 from pathlib import Path
 
 import numpy as np
 
 from platedigits._cv import MAX_IMAGE_PIXELS, cv2
+from platedigits._imagesize import declared_size
 from platedigits.errors import ImageReadError
+
+#: Largest file, in bytes, that :func:`read_image` reads: far above any image within the pixel
+#: limit, so a larger file is a mistake (a video, a disk image) not worth reading into memory.
+MAX_FILE_BYTES = 1 << 30
 
 #: File extensions (lower case) that platedigits treats as images.
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
@@ -107,7 +113,7 @@ def decode_image(
         raise ImageReadError(name, "truncated image file (the data ends before the image does)")
     # OpenCV has its own limit, but only when platedigits was imported before cv2; the header
     # check keeps the limit whatever the import order, for the formats bombs usually come in.
-    declared = _declared_size(data)
+    declared = _declared_size(data) or declared_size(data)
     if declared is not None and declared[0] * declared[1] > max_pixels:
         raise ImageReadError(
             name,
@@ -152,7 +158,7 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_IMAGE_PIXE
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = _read_file(path)
     except IsADirectoryError:
         raise ImageReadError(path, "is a directory, not an image file") from None
     except FileNotFoundError:
@@ -165,3 +171,21 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_IMAGE_PIXE
             raise ImageReadError(path, "is a directory, not an image file") from None
         raise ImageReadError(path, exc.strerror or str(exc)) from None
     return decode_image(data, name=path, max_pixels=max_pixels)
+
+
+def _read_file(path: Path) -> bytes:
+    # O_NONBLOCK: a FIFO named like an image must not wait for a writer forever. Only regular
+    # files are read: a link to /dev/zero would otherwise fill the memory.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise ImageReadError(path, "not a regular file (a device, pipe or socket)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ImageReadError(
+                path,
+                f"file is {info.st_size:,} bytes, larger than the limit of {MAX_FILE_BYTES:,}",
+            )
+        return handle.read()
