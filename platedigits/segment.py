@@ -135,7 +135,7 @@ def _text_line(stats: np.ndarray, height: int) -> np.ndarray:
         ``(k,)`` ``int64`` indices; empty when no line of at least two characters is found.
     """
     _x, y, w, h = (stats[:, i].astype(np.float64) for i in range(4))
-    tall = np.flatnonzero((h >= 0.25 * height) & (w >= 1) & (w <= 1.5 * h) & (w * h >= 12))
+    tall = np.flatnonzero((h >= 0.25 * height) & (w >= 1) & (w <= 8 * h) & (w * h >= 12))
     if len(tall) < 2:
         return tall if len(tall) == 1 else np.zeros(0, np.int64)
     th, ty = h[tall], y[tall]
@@ -313,7 +313,9 @@ def _quality(groups: list[_Group]) -> float:
         return 0.0
     heights = np.array([g.h for g in groups], np.float64)
     spread = float(np.std(heights) / max(1.0, np.mean(heights)))
-    return len(groups) * (1.0 - min(0.9, 2.0 * spread))
+    # Summing heights rather than counting lets real characters beat the holes inside them
+    # (which look like a line of smaller blobs in the wrong polarity).
+    return float(heights.sum()) * (1.0 - min(0.9, 2.0 * spread))
 
 
 def _mask(g: _Group, labels: np.ndarray) -> np.ndarray:

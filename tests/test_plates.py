@@ -1,0 +1,75 @@
+"""Reading whole plates through Model.read, synthetic plate sets and the plates benchmark."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from platedigits.features import FeatureConfig, window_ratios_batch
+from platedigits.model import Model
+from platedigits.network import BPNetwork
+from platedigits.plateset import random_plate_text, write_plate_dataset
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.plates import edit_distance, score
+
+
+@pytest.fixture(scope="module")
+def tiny_model() -> Model:
+    """A digit model trained in a second on random features: only its plumbing is tested."""
+    rng = np.random.default_rng(0)
+    config = FeatureConfig()
+    x = window_ratios_batch(rng.random((200, 25, 15)).astype(np.float32), config=config)
+    y = np.array([str(i % 10) for i in range(200)])
+    net = BPNetwork(hidden_layer_sizes=(8,), epochs=2, seed=0, validation_fraction=0.0)
+    net.fit(x, y)
+    return Model(net, config)
+
+
+def test_a_plate_with_nothing_readable_gives_empty_text(tiny_model: Model) -> None:
+    reading = tiny_model.read(np.full((40, 160, 3), 90, np.uint8), mode="plate")
+    assert reading.ok and reading.text == "" and reading.mode == "plate"
+    assert reading.characters == ()
+
+
+def test_plate_reading_reports_every_character(tiny_model: Model) -> None:
+    from tests.test_segment import make_plate
+
+    image, truth = make_plate("3705918", dark_text=False)
+    reading = tiny_model.read(image, mode="plate")
+    assert len(reading.characters) == len(truth)
+    assert reading.text == "".join(c.label for c in reading.characters if c.is_digit)
+    record = reading.to_dict()
+    assert [c["box"] for c in record["characters"]] == [list(c.box) for c in reading.characters]
+    assert tiny_model.read(image, mode="auto").mode == "plate"
+
+
+@pytest.mark.parametrize("layout", ["cn", "eu", "us", "plain"])
+def test_plate_texts_have_their_layout_shape(layout: str) -> None:
+    text = random_plate_text(np.random.default_rng(1), layout)
+    assert any(c.isdigit() for c in text)
+    if layout == "cn":
+        assert len(text) == 7 and not text[0].isascii()
+
+
+def test_write_plate_dataset_is_deterministic(tmp_path: Path) -> None:
+    assert write_plate_dataset(tmp_path / "a", count=4, seed=3) == 4
+    write_plate_dataset(tmp_path / "b", count=4, seed=3)
+    with (tmp_path / "a" / "labels.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4 and all((tmp_path / "a" / r["file"]).exists() for r in rows)
+    for r in rows:
+        assert (tmp_path / "a" / r["file"]).read_bytes() == (
+            tmp_path / "b" / r["file"]
+        ).read_bytes()
+
+
+def test_benchmark_scores() -> None:
+    assert edit_distance("12345", "1245") == 1
+    result = score(["123", "45"], ["123", "46"])
+    assert result["exact"] == 0.5
+    assert result["digit_accuracy"] == pytest.approx(1 - 1 / 5)

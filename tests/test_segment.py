@@ -1,0 +1,117 @@
+"""Segmentation of whole plates into characters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from platedigits._cv import cv2
+from platedigits.segment import find_character_boxes, looks_like_plate, segment_plate
+from platedigits.synth import render_character
+
+
+def make_plate(
+    text: str,
+    *,
+    dark_text: bool,
+    frame: bool = True,
+    dot_after: int | None = None,
+    pitch: int = 34,
+) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """A clean plate with Hershey characters 40 px tall, and the characters' ink boxes."""
+    height, left, top = 70, 20, 15
+    ink = np.zeros((height, left * 2 + pitch * len(text) + 20), np.uint8)
+    boxes = []
+    x = left
+    for i, ch in enumerate(text):
+        layer = np.zeros_like(ink)
+        cv2.putText(layer, ch, (x, top + 40), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 4)
+        ys, xs = np.nonzero(layer)
+        boxes.append((int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1))
+        np.maximum(ink, layer, out=ink)
+        x += pitch
+        if dot_after is not None and i == dot_after:
+            cv2.circle(ink, (x + 2, top + 20), 3, 255, -1)
+            x += 20
+    ink = ink[:, : x + left]
+    if frame:
+        cv2.rectangle(ink, (4, 4), (ink.shape[1] - 5, height - 5), 255, 2)
+        for rx in (ink.shape[1] // 4, 3 * ink.shape[1] // 4):
+            cv2.circle(ink, (rx, 9), 3, 255, -1)  # rivets
+    plate, text_colour = (
+        ((40, 200, 230), (20, 20, 20)) if dark_text else ((160, 60, 10), (245,) * 3)
+    )
+    a = ink.astype(np.float32)[..., None] / 255.0
+    image = np.array(plate, np.float32) * (1 - a) + np.array(text_colour, np.float32) * a
+    return np.clip(image, 0, 255).astype(np.uint8), boxes
+
+
+def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / float(a[2] * a[3] + b[2] * b[3] - inter)
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
+def test_boxes_match_the_drawn_characters_in_both_polarities(dark_text: bool) -> None:
+    image, truth = make_plate("3705918", dark_text=dark_text, dot_after=1)
+    found = segment_plate(image)
+    assert found.dark_text is dark_text
+    assert len(found.boxes) == len(truth)  # frame, rivets and dot dropped
+    assert all(iou(a, b) > 0.6 for a, b in zip(found.boxes, truth, strict=True))
+    assert [b[0] for b in found.boxes] == sorted(b[0] for b in found.boxes)
+    assert len(found.masks) == len(found.boxes) and all(m.any() for m in found.masks)
+
+
+@pytest.mark.parametrize("degrees", [-4.0, 3.0])
+def test_a_rotated_plate_is_straightened(degrees: float) -> None:
+    image, truth = make_plate("4826135", dark_text=False, frame=False)
+    h, w = image.shape[:2]
+    rotation = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    rotated = cv2.warpAffine(image, rotation, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    found = segment_plate(rotated)
+    assert len(found.boxes) == len(truth)
+    # The plate was turned by `degrees`; straightening turns it back.
+    assert found.angle == pytest.approx(-degrees, abs=1.5)
+
+
+def test_small_plates_are_segmented_too() -> None:
+    image, truth = make_plate("90817", dark_text=True, frame=False)
+    small = cv2.resize(image, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
+    assert len(segment_plate(small).boxes) == len(truth)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: when every character touches, the character width is guessed "
+    "(0.55 x height) and a narrow font is cut into too many pieces",
+)
+def test_touching_characters_are_split() -> None:
+    # A pitch narrower than the glyphs makes neighbours touch.
+    squeezed, truth = make_plate("0000", dark_text=False, frame=False, pitch=21)
+    gray = cv2.cvtColor(squeezed, cv2.COLOR_BGR2GRAY)
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    count = cv2.connectedComponents(binary)[0] - 1
+    assert count < len(truth)  # the premise: some characters do touch
+    assert len(segment_plate(squeezed).boxes) == len(truth)
+
+
+def test_blank_and_flat_plates_give_no_boxes() -> None:
+    assert segment_plate(np.full((40, 160, 3), 128, np.uint8)).boxes == []
+    assert segment_plate(np.zeros((30, 200), np.uint8)).boxes == []
+
+
+def test_find_character_boxes_on_a_binary() -> None:
+    image, truth = make_plate("5172", dark_text=True, frame=False)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    assert len(find_character_boxes(binary)) == len(truth)
+
+
+def test_plate_versus_single_character() -> None:
+    plate, _ = make_plate("3705918", dark_text=False)
+    assert looks_like_plate(plate)
+    rng = np.random.default_rng(3)
+    singles = [render_character(d, rng=rng) for d in "0123456789"]
+    assert sum(looks_like_plate(s) for s in singles) <= 1
