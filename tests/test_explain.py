@@ -244,8 +244,11 @@ def test_train_and_evaluate_plots(tmp_path: Path, digit_folder: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert_picture(decoded(curves))
-    # The picture sits beside the normal summary, which is unchanged.
+    # The picture sits beside the normal summary, which is unchanged, and so is the model.
     assert "validation accuracy:" in result.stdout
+    plain = tmp_path / "plain.npz"
+    assert run("train", digit_folder, "--out", plain, "--epochs", "40", "-q").exit_code == 0
+    assert plain.read_bytes() == model_path.read_bytes()
 
     confusion = tmp_path / "confusion.png"
     result = run("evaluate", digit_folder, "--model", model_path, "--plot", confusion)
