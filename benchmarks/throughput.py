@@ -1,0 +1,103 @@
+"""Batch throughput: ``platedigits batch`` against only decoding the same files.
+
+The baseline is the physical limit on this machine: a script that lists the same files and
+decodes each with ``cv2.imread`` in a process pool of the same size, doing nothing else. Both
+run as fresh processes (start-up, listing and pool included), interleaved, and the medians are
+compared. Goal: batch reaches at least 60% of the decode-only rate.
+
+    python benchmarks/throughput.py [DIGITS_DIR] [--n 25000] [--workers N] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    PYTHON,
+    REPO,
+    benchmark_model,
+    interleaved,
+    machine,
+    make_copies,
+    median,
+    real_digits,
+    run_timed,
+)
+
+DECODE_ONLY = r"""
+import os, sys, multiprocessing
+import cv2
+
+def decode(paths):
+    cv2.setNumThreads(1)
+    for path in paths:
+        if cv2.imread(path, cv2.IMREAD_UNCHANGED) is None:
+            raise SystemExit(path)
+    return len(paths)
+
+if __name__ == "__main__":
+    root, workers = sys.argv[1], int(sys.argv[2])
+    paths = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        paths.extend(os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".png"))
+    chunks = [paths[i : i + 256] for i in range(0, len(paths), 256)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        done = sum(pool.imap(decode, chunks))
+    assert done == len(paths)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", help="labelled folder of crops (digits-cn)")
+    parser.add_argument("--n", type=int, default=25_000, help="files in the test folder")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--model", help="model file (default: shipped, else trained here)")
+    args = parser.parse_args()
+    data = real_digits(args.data)
+    with tempfile.TemporaryDirectory(prefix="platedigits-bench-") as tmp:
+        work = Path(tmp)
+        folder = work / "crops"
+        make_copies(data, folder, args.n)
+        model = Path(args.model) if args.model else benchmark_model(work, data)
+        script = work / "decode_only.py"
+        script.write_text(DECODE_ONLY)
+        output = work / "out.jsonl"
+        batch = [PYTHON, "-m", "platedigits", "batch", str(folder), "--model", str(model)]
+        batch += ["--mode", "auto", "-q", "--output", str(output), "--workers", str(args.workers)]
+        # Warm the page cache and both code paths once before measuring.
+        run_timed([PYTHON, str(script), str(folder), str(args.workers)])
+        times = interleaved(
+            {
+                "decode-only": lambda: run_timed(
+                    [PYTHON, str(script), str(folder), str(args.workers)]
+                ),
+                "batch": lambda: run_timed(batch, cwd=REPO),
+            },
+            args.repeats,
+        )
+        lines = sum(1 for _ in output.open())
+        if lines != args.n:
+            sys.exit(f"batch wrote {lines} records for {args.n} files")
+    decode_rate = args.n / median(times["decode-only"])
+    batch_rate = args.n / median(times["batch"])
+    print(f"machine: {machine()}")
+    print(f"files: {args.n} crops from {data}, workers: {args.workers}, repeats: {args.repeats}")
+    for name, values in times.items():
+        print(f"{name:12s} " + "  ".join(f"{v:.2f}s" for v in values))
+    print(f"decode-only (cv2.imread pool): {decode_rate:,.0f} images/s")
+    print(f"platedigits batch:             {batch_rate:,.0f} images/s")
+    ratio = batch_rate / decode_rate
+    print(f"batch / decode-only: {ratio:.0%} (goal: at least 60%)")
+
+
+if __name__ == "__main__":
+    main()
