@@ -61,10 +61,7 @@ def _features_chunk(
 ) -> np.ndarray:
     k, label, start, stop, seed, options, config = job
     opts = synth.SynthOptions(**options)
-    images = [
-        synth.render_character(label, rng=synth._sample_rng(seed, k, i), options=opts)
-        for i in range(start, stop)
-    ]
+    images = [synth._sample(label, seed, k, i, opts) for i in range(start, stop)]
     return features_batch(images, config=FeatureConfig(**config))
 
 

@@ -60,6 +60,20 @@ DIGIT_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Continuous per-digit geometry that typefaces differ in: key -> (low, high).
+SHAPE_RANGES: dict[str, tuple[float, float]] = {
+    "1:flag": (0.7, 1.25),  # flag length scale
+    "2:top": (0.85, 1.15),  # height of the 2's bowl
+    "3:join": (0.25, 0.5),  # where a flat-topped 3's diagonal meets the bowl
+    "4:stem": (0.6, 0.82),  # x of the 4's stem
+    "4:bar": (0.6, 0.78),  # y of the 4's bar
+    "4:spur": (0.12, 0.4),  # how far the bar runs past the stem
+    "5:bowl": (0.9, 1.1),  # size of the 5's bowl
+    "6:bowl": (0.88, 1.15),  # size of the 6's / 9's bowl
+    "7:foot": (0.15, 0.5),  # x where the 7's stroke ends
+}
+
+
 @dataclass(frozen=True)
 class GlyphStyle:
     """How to draw a glyph: proportions, stroke and the digit variants.
@@ -69,7 +83,8 @@ class GlyphStyle:
     (2 = ellipse, 5+ = nearly a rounded rectangle); ``slant`` the horizontal shear (x += slant *
     (1 - y)), ``cap`` "round" or "square"; ``variants`` maps a variant key (see DIGIT_VARIANTS) to
     the choice; ``waist`` the height of the middle join of 2, 3, 5, 8 (0.5 = centred);
-    ``one_width`` the width of the 1's box relative to ``aspect``.
+    ``one_width`` the width of the 1's box relative to ``aspect``; ``shape`` per-digit geometry
+    (see SHAPE_RANGES; a missing key takes a classic middle value).
     """
 
     aspect: float = 0.5
@@ -81,6 +96,7 @@ class GlyphStyle:
     one_width: float = 0.6
     family: str = "plain"
     variants: dict[str, str] = field(default_factory=dict)
+    shape: dict[str, float] = field(default_factory=dict)
 
     def variant(self, key: str, default: str) -> str:
         return self.variants.get(key, default)
@@ -256,19 +272,20 @@ def _digit_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
         return out
     if ch == "1":
         sx = 0.62
+        fl = s.shape.get("1:flag", 1.0)
         out = [_line((sx, 0.0), (sx, 1.0))]
         flag = s.variant("1:flag", "short")
         if flag == "short":
-            out.append(_line((sx, 0.0), (sx - 0.35, 0.16)))
+            out.append(_line((sx, 0.0), (sx - 0.35 * fl, 0.16 * fl)))
         elif flag == "long":
-            out.append(_line((sx, 0.0), (sx - 0.6, 0.3)))
+            out.append(_line((sx, 0.0), (sx - 0.6 * fl, 0.3 * fl)))
         elif flag == "flat":
-            out.append(_line((sx, 0.0), (sx - 0.45, 0.0), (sx - 0.5, 0.08)))
+            out.append(_line((sx, 0.0), (sx - 0.3 * fl, 0.0), (sx - 0.36 * fl, 0.1)))
         if s.variant("1:foot", "none") == "foot":
             out.append(_line((sx - 0.45, 1.0), (sx + 0.38, 1.0)))
         return out
     if ch == "2":
-        ry = min(w, 0.5) * 0.62
+        ry = min(w, 0.5) * 0.62 * s.shape.get("2:top", 1.0)
         top = _arc(0.5, ry, 0.5, ry, 160, -35, n)
         end = top[-1]
         if s.variant("2:neck", "straight") == "curved":
@@ -284,25 +301,26 @@ def _digit_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
         by = (1.0 - w) / 2.0  # lower bowl half height
         lower = _arc(0.5, w + by, 0.5, by, 90, -150, n)
         if s.variant("3:top", "round") == "flat":
-            upper = _line((0.04, 0.0), (0.94, 0.0), (0.38, w))
+            upper = _line((0.04, 0.0), (0.94, 0.0), (s.shape.get("3:join", 0.38), w))
             return [_join(upper, _line((0.5, w)), lower)]
         ay = w / 2.0
         upper = _arc(0.48, ay, 0.44, ay, 150, -90, n)
         return [_join(upper, _line((0.36, w)), _line((0.5, w)), lower)]
     if ch == "4":
-        sx = 0.72
-        by = 0.7
+        sx = s.shape.get("4:stem", 0.72)
+        by = s.shape.get("4:bar", 0.7)
+        bar_end = min(1.0, sx + s.shape.get("4:spur", 0.28))
         out = []
         if s.variant("4:form", "closed") == "closed":
-            out.append(_line((sx, 1.0), (sx, 0.0), (0.0, by), (1.0, by)))
+            out.append(_line((sx, 1.0), (sx, 0.0), (0.0, by), (bar_end, by)))
         else:
-            out.append(_line((0.12, 0.0), (0.0, by), (1.0, by)))
+            out.append(_line((0.12, 0.0), (0.0, by), (bar_end, by)))
             out.append(_line((sx, 0.3), (sx, 1.0)))
         if s.variant("4:foot", "none") == "foot":
             out.append(_line((sx - 0.2, 1.0), (sx + 0.2, 1.0)))
         return out
     if ch == "5":
-        by = (1.0 - w * 0.9) / 2.0
+        by = (1.0 - w * 0.9) / 2.0 * s.shape.get("5:bowl", 1.0)
         cy = 1.0 - by
         top_r = (0.92, 0.0) if s.variant("5:top", "flat") == "flat" else (0.95, -0.06)
         lx = 0.1
@@ -317,7 +335,7 @@ def _digit_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
         return strokes
     if ch == "7":
         diag = s.variant("7:diag", "straight")
-        bottom_x = 0.3
+        bottom_x = s.shape.get("7:foot", 0.3)
         if diag == "curved":
             d = _bezier((1.0, 0.0), (0.45, 0.45), (bottom_x, 1.0))
         else:
@@ -343,7 +361,7 @@ def _digit_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
 def _six_strokes(s: GlyphStyle, ch: str) -> list[Stroke]:
     n = s.squareness
     key = f"{ch}:tail"
-    by = 0.31
+    by = 0.31 * s.shape.get("6:bowl", 1.0)
     cy = 1.0 - by
     bowl = _arc(0.5, cy, 0.5, by, 0, 360, n, 60)
     tail = s.variant(key, "curled")
@@ -497,6 +515,7 @@ def random_style(rng: np.random.Generator, *, families: Sequence[str] | None = N
         one_width=float(rng.uniform(0.45, 0.75)),
         family=fam.name,
         variants=variants,
+        shape={k: float(rng.uniform(lo, hi)) for k, (lo, hi) in SHAPE_RANGES.items()},
     )
 
 

@@ -55,8 +55,14 @@ class SynthOptions:
     ``families``: glyph families to draw from (None = all of :data:`glyphs.FAMILIES`);
     ``hershey``: share of characters drawn with OpenCV's Hershey faces instead;
     ``clutter``: scale of the probabilities of neighbours, frame, rivets and dots at the edges;
-    ``low_res``: share of characters rendered 8-12 px tall; ``dark_text``: share of crops with
-    dark text on a light plate (the rest light on dark).
+    ``low_res``: share of characters rendered 8-12 px tall; ``geometry`` and ``degrade`` scale
+    the strength of the warps and of blur/noise/light/JPEG.
+    ``max_disagreement``: the datasets (not :func:`render_character`) re-draw a sample whose
+    features, as the real pipeline (:mod:`platedigits.preprocess`) computes them from the crop,
+    differ from those of the character's own clean ink by more than this (mean absolute
+    difference of the 25 window ratios): a crop whose binarization or cropping lost the
+    character (a shadow split it, a neighbour merged into it) carries no readable label, the
+    same way such crops are weeded out of real labelled sets. None keeps every sample.
     """
 
     families: tuple[str, ...] | None = None
@@ -65,6 +71,7 @@ class SynthOptions:
     low_res: float = 0.25
     geometry: float = 1.0
     degrade: float = 1.0
+    max_disagreement: float | None = 0.25
 
 
 DEFAULT_OPTIONS = SynthOptions()
@@ -109,11 +116,11 @@ def _paste(canvas: np.ndarray, mask: np.ndarray, x: int, y: int) -> None:
 
 def _character_scene(
     char: str, rng: np.random.Generator, options: SynthOptions, height: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Ink (uint8) of the character and its surroundings, the plate-outside mask, and the cell.
 
-    Returns ``(ink, outside, cell)`` where ``cell`` is the 4x2 float corners of the character's
-    nominal box in canvas coordinates.
+    Returns ``(ink, outside, cell, char_ink)`` where ``cell`` is the 4x2 float corners of the
+    character's nominal box in canvas coordinates and ``char_ink`` the character's ink alone.
     """
     mask, box, style = _glyph(char, rng, height, options)
     bx, by, bw, bh = box
@@ -123,6 +130,7 @@ def _character_scene(
     ink = np.zeros((ch, cw), np.uint8)
     ox, oy = side - bx, side - by
     _paste(ink, mask, ox, oy)
+    char_ink = ink.copy()
     cell = np.array(
         [[side, side], [side + bw, side], [side + bw, side + bh], [side, side + bh]], np.float64
     )
@@ -185,7 +193,7 @@ def _character_scene(
             outside[:, : side - m] = 255
         else:
             outside[:, side + bw + m :] = 255
-    return ink, outside, cell
+    return ink, outside, cell, char_ink
 
 
 def _random_homography(rng: np.random.Generator, cell: np.ndarray, strength: float) -> np.ndarray:
@@ -248,8 +256,15 @@ def render_character(
 
     ``char`` is a digit, a letter A-Z or one of :data:`glyphs.CJK_LIKE`.
     """
+    return _render(char, rng, options)[0]
+
+
+def _render(
+    char: str, rng: np.random.Generator, options: SynthOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """The crop and the character's own clean ink in it (uint8 0/255, same size)."""
     work_h = 56
-    ink, outside, cell = _character_scene(char, rng, options, work_h)
+    ink, outside, cell, char_ink = _character_scene(char, rng, options, work_h)
     hom = _random_homography(rng, cell, options.geometry)
     # Crop box around the warped cell: loose or tight, never more than slightly into the glyph.
     warped_cell = cv2.perspectiveTransform(cell[None].astype(np.float32), hom)[0]
@@ -277,6 +292,9 @@ def render_character(
     up = np.diag([ss, ss, 1.0]) @ full
     ink_hi = cv2.warpPerspective(ink, up, (out_w * ss, out_h * ss), flags=cv2.INTER_LINEAR)
     out_hi = cv2.warpPerspective(outside, up, (out_w * ss, out_h * ss), flags=cv2.INTER_NEAREST)
+    char_hi = cv2.warpPerspective(char_ink, up, (out_w * ss, out_h * ss), flags=cv2.INTER_LINEAR)
+    clean = cv2.resize(char_hi, (out_w, out_h), interpolation=cv2.INTER_AREA)
+    clean = np.where(clean >= 128, 255, 0).astype(np.uint8)
     a: np.ndarray = (
         cv2.resize(ink_hi, (out_w, out_h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
     )
@@ -303,12 +321,43 @@ def render_character(
         decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else None
         if decoded is not None:
             img8 = decoded
-    return img8
+    return img8, clean
 
 
 def _sample_rng(seed: int, class_index: int, i: int) -> np.random.Generator:
     # One independent stream per sample: any subset can be regenerated alone, in any order.
     return np.random.default_rng([int(seed), class_index, i])
+
+
+def pipeline_disagreement(image: np.ndarray, clean: np.ndarray) -> float:
+    """Mean absolute difference between the pipeline's features of ``image`` and those of the
+    clean character mask ``clean`` (see :attr:`SynthOptions.max_disagreement`)."""
+    from platedigits.features import window_ratios
+    from platedigits.preprocess import normalize_character, prepare_character
+
+    ys, xs = np.nonzero(clean)
+    if len(ys) == 0:
+        return float("inf")
+    reference = window_ratios(
+        normalize_character(clean[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
+    )
+    return float(np.mean(np.abs(window_ratios(prepare_character(image)) - reference)))
+
+
+_MAX_TRIES = 12
+
+
+def _sample(label: str, seed: int, k: int, i: int, options: SynthOptions) -> np.ndarray:
+    """Sample ``i`` of class ``k``: re-drawn (same stream) until the pipeline can read it."""
+    rng = _sample_rng(seed, k, i)
+    image, clean = _render(label, rng, options)
+    if options.max_disagreement is None:
+        return image
+    for _ in range(_MAX_TRIES - 1):
+        if pipeline_disagreement(image, clean) <= options.max_disagreement:
+            break
+        image, clean = _render(label, rng, options)
+    return image
 
 
 def character_dataset(
@@ -328,7 +377,7 @@ def character_dataset(
     labels: list[str] = []
     for k, label in enumerate(classes):
         for i in range(per_class):
-            images.append(render_character(label, rng=_sample_rng(seed, k, i), options=options))
+            images.append(_sample(label, seed, k, i, options))
             labels.append(label)
     return images, labels
 
@@ -348,7 +397,7 @@ def write_character_dataset(
         folder = out / label
         folder.mkdir(parents=True, exist_ok=True)
         for i in range(per_class):
-            image = render_character(label, rng=_sample_rng(seed, k, i), options=options)
+            image = _sample(label, seed, k, i, options)
             ok, buf = cv2.imencode(".png", image)
             if not ok:  # pragma: no cover - PNG encoding of a uint8 array does not fail
                 raise RuntimeError(f"could not encode {label} #{i}")
