@@ -446,13 +446,25 @@ def render_plate(
     margin_x = round(_u(rng, 0.3, 0.6) * h) + left_band
     margin_top = round(_u(rng, 0.25, 0.4) * h) + (int(0.35 * h) if layout == "us" else 0)
     margin_bottom = round(_u(rng, 0.25, 0.4) * h)
-    total_w = sum(b[2] for _, _, b in masks) + pitch_gap * (len(masks) - 1)
-    width = total_w + 2 * margin_x - left_band
+    # Cell positions; a glyph whose ink spills out of its cell (a long flag, a slant) is moved
+    # right so that the ink of neighbours never overlaps.
+    min_gap = max(1, pitch_gap // 2)
+    lefts: list[int] = []
+    x, prev_right = margin_x, -(10**9)
+    for _, mask, (bx, _, bw, _) in masks:
+        if mask is not None:
+            cols = np.flatnonzero((mask > 96).any(axis=0))
+            ink_left = x - bx + int(cols[0])
+            if ink_left < prev_right + min_gap:
+                x += prev_right + min_gap - ink_left
+            prev_right = x - bx + int(cols[-1]) + 1
+        lefts.append(x)
+        x += bw + pitch_gap
+    width = max(x - pitch_gap, prev_right) + margin_x - left_band
     height = h + margin_top + margin_bottom
     ink = np.zeros((height, width), np.uint8)
     boxes: list[tuple[int, int, int, int]] = []
-    x = margin_x
-    for ch, mask, (bx, by, bw, _) in masks:
+    for (ch, mask, (bx, by, bw, _)), x in zip(masks, lefts, strict=True):
         if mask is None:
             if ch == "·":
                 cv2.circle(ink, (x + bw // 2, margin_top + h // 2), max(1, h // 14), 255, -1)
@@ -464,23 +476,19 @@ def render_plate(
                     255,
                     max(1, int(style.stroke * h)),
                 )
-        else:
-            layer = np.zeros_like(ink)
-            _paste(layer, mask, x - bx, margin_top - by)
-            ys, xs = np.nonzero(layer > 96)
-            if len(ys):
-                boxes.append(
-                    (
-                        int(xs.min()),
-                        int(ys.min()),
-                        int(xs.max() - xs.min() + 1),
-                        int(ys.max() - ys.min() + 1),
-                    )
-                )
-            else:  # pragma: no cover - every glyph has ink
-                boxes.append((x, margin_top, bw, h))
-            np.maximum(ink, layer, out=ink)
-        x += bw + pitch_gap
+            continue
+        layer = np.zeros_like(ink)
+        _paste(layer, mask, x - bx, margin_top - by)
+        ys, xs = np.nonzero(layer > 96)
+        boxes.append(
+            (
+                int(xs.min()),
+                int(ys.min()),
+                int(xs.max() - xs.min() + 1),
+                int(ys.max() - ys.min() + 1),
+            )
+        )
+        np.maximum(ink, layer, out=ink)
     # Frame and rivets.
     thick = max(1, round(0.06 * h))
     inset = max(thick, int(0.1 * h))
