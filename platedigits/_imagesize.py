@@ -113,6 +113,8 @@ def _radiance(data: bytes) -> tuple[int, int] | None:
 def _jpeg2000(data: bytes) -> tuple[int, int] | None:
     if data[:4] == b"\xff\x4f\xff\x51":  # bare codestream: the SIZ segment comes first
         x_size, y_size, x_offset, y_offset = struct.unpack(">IIII", data[8:24])
+        if x_offset > x_size or y_offset > y_size:
+            return None
         return x_size - x_offset, y_size - y_offset
     if data[4:8] == b"jP  ":
         at = data.find(b"ihdr", 0, 65536)

@@ -271,21 +271,22 @@ def test_a_directory_named_like_an_image(model: Path, tmp_path: Path) -> None:
 def test_file_vanishes_or_becomes_a_directory_during_batch(
     model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import platedigits.batch
-
     folder = tmp_path / "crops"
     for name, digit in (("a.png", "1"), ("b.png", "2"), ("c.png", "3"), ("d.png", "4")):
         write_png(folder / name, draw_digit(digit))
-    read_files = platedigits.batch.read_files
+    decode = cv2.imdecode
+    changed = []
 
-    def listed_then_changed(paths, **kwargs):  # type: ignore[no-untyped-def]
-        listed = list(paths)
-        (folder / "b.png").unlink()  # deleted between listing and reading
-        (folder / "c.png").unlink()
-        (folder / "c.png").mkdir()  # replaced by a directory
-        return read_files(listed, **kwargs)
+    def change_after_listing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        # The first decode (a.png) happens after all four files were listed.
+        if not changed:
+            (folder / "b.png").unlink()  # deleted between listing and reading
+            (folder / "c.png").unlink()
+            (folder / "c.png").mkdir()  # replaced by a directory
+            changed.append(True)
+        return decode(*args, **kwargs)
 
-    monkeypatch.setattr(platedigits.batch, "read_files", listed_then_changed)
+    monkeypatch.setattr(cv2, "imdecode", change_after_listing)
     result = run("batch", folder, "--model", model, "-j", "1", "--mode", "char")
     assert result.exit_code == 1
     records = json_lines(result.stdout)
