@@ -109,8 +109,16 @@ class Reading:
 
 
 def default_model_path() -> Path:
-    """Path of the shipped default model (inside the installed package)."""
-    return Path(str(resources.files("platedigits.models").joinpath(DEFAULT_MODEL_NAME)))
+    """Path of the shipped default model.
+
+    Installed, the model is the package data ``platedigits.models``; the repository keeps the
+    same file in its top-level ``models/`` folder, which is where it is found when platedigits
+    is imported straight from a checkout (``python -m pytest`` from the repository root, say).
+    """
+    try:
+        return Path(str(resources.files("platedigits.models").joinpath(DEFAULT_MODEL_NAME)))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
 
 
 class Model:
