@@ -51,6 +51,16 @@ def patched(buffer, flags):
 
 
 cv2.imdecode = patched
+
+import platedigits.batch
+
+# Small chunks, so that a run stopped at its last file has several chunks written already.
+if os.environ.get("CHUNK_SIZE"):
+    for name in ("read_files", "read_file_chunks"):
+        defaults = getattr(getattr(platedigits.batch, name, None), "__kwdefaults__", None) or {}
+        if "chunk_size" in defaults:
+            defaults["chunk_size"] = int(os.environ["CHUNK_SIZE"])
+
 from platedigits.cli import main
 
 main(prog_name="platedigits")
@@ -164,7 +174,8 @@ def test_interrupted_batch_leaves_whole_lines_and_resume_completes_it(
     output = tmp_path / "out.jsonl"
     ready = tmp_path / "ready"
     args = ("batch", crops, "--model", setup["model"], "-j", "2", "-o", output)
-    process = start(*args, launcher=setup["root"] / "launcher.py", env={"READY_FILE": str(ready)})
+    env = {"READY_FILE": str(ready), "CHUNK_SIZE": "50"}
+    process = start(*args, launcher=setup["root"] / "launcher.py", env=env)
     try:
         wait_for(ready.exists)
         # The chunks before the blocked one are finished: wait until they are all written.
