@@ -36,6 +36,9 @@ FORMAT_NAME = "platedigits-model"
 FORMAT_VERSION = 1
 _META_KEY = "meta"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: Most bytes a model's arrays may take once decompressed. A 25-64-10 network is about 10 KB;
+#: even very large networks stay far below this.
+MAX_MODEL_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -168,6 +171,15 @@ def load_model_file(path: str | os.PathLike[str]) -> ModelParts:
         # np.load would take any non-zip file for a pickle; say what it really is instead.
         raise ModelError(path, "not a readable .npz model file (not a zip archive)")
     try:
+        # A few KB of zip can declare gigabytes of arrays; check before inflating anything.
+        with zipfile.ZipFile(path) as listing:
+            declared = sum(info.file_size for info in listing.infolist())
+        if declared > MAX_MODEL_BYTES:
+            raise ModelError(
+                path,
+                f"refused: the arrays would take {declared:,} bytes, more than the "
+                f"{MAX_MODEL_BYTES:,} a platedigits model may hold",
+            )
         with np.load(path, allow_pickle=False) as archive:
             names = set(archive.files)
             if _META_KEY not in names:

@@ -155,3 +155,18 @@ def test_every_broken_model_is_refused_clearly(tmp_path: Path, network: BPNetwor
         message = str(info.value)
         assert expected in message, (name, message)
         assert str(path) in message and "\n" not in message, name
+
+
+def test_zip_bomb_is_refused_before_inflating(
+    tmp_path: Path, network: BPNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from platedigits import modelfile
+
+    good = save(tmp_path / "good.npz", network)
+    declared = sum(i.file_size for i in zipfile.ZipFile(good).infolist())
+    assert declared > good.stat().st_size  # the sizes checked are the inflated ones
+    monkeypatch.setattr(modelfile, "MAX_MODEL_BYTES", declared - 1)
+    with pytest.raises(ModelError, match="refused: the arrays would take"):
+        load_model_file(good)
+    monkeypatch.setattr(modelfile, "MAX_MODEL_BYTES", declared)
+    assert load_model_file(good).network is not None
