@@ -53,8 +53,49 @@ def _init_worker(job: _Job) -> None:
 
     # Parallelism comes from the processes; OpenCV's own threads would only fight over cores.
     cv2.setNumThreads(1)
+    # OpenBLAS's spin-waiting threads doubled the CPU time of each worker: one thread each.
+    _limit_blas_threads(1)
     _worker_model = load_model(job.model_path)
     _worker_job = job
+
+
+#: Names of OpenBLAS's thread-count setter in the builds NumPy ships with (plain, 64-bit
+#: interface, and the scipy-openblas wheels NumPy 2 uses).
+_BLAS_SETTERS = (
+    "openblas_set_num_threads",
+    "openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+)
+
+
+def _limit_blas_threads(count: int) -> bool:
+    """Set the thread count of the OpenBLAS NumPy has loaded; False when none was found.
+
+    NumPy reads ``OPENBLAS_NUM_THREADS`` only when it loads, which in a forked worker is long
+    past, so the library's own setter is called, as threadpoolctl does. Best effort: other
+    BLAS builds are left alone.
+    """
+    import ctypes
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            libraries = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return False
+    done = False
+    for library in sorted(libraries):
+        try:
+            handle = ctypes.CDLL(library)
+        except OSError:
+            continue
+        for name in _BLAS_SETTERS:
+            setter = getattr(handle, name, None)
+            if setter is not None:
+                setter(count)
+                done = True
+                break
+    return done
 
 
 def _init_pool_worker(job: _Job) -> None:
@@ -248,7 +289,7 @@ def read_files(
     model_path: str | os.PathLike[str] | None = None,
     mode: str = "auto",
     workers: int = 1,
-    chunk_size: int = 256,
+    chunk_size: int = 512,
 ) -> Iterator[dict[str, Any]]:
     """Read image files and yield one record per file, in input order.
 
@@ -275,6 +316,50 @@ def read_files(
     ------
     ModelError
         The model cannot be loaded (checked before any file is read).
+    ValueError
+        Unknown mode.
+    """
+    for records in read_file_chunks(
+        paths, model_path=model_path, mode=mode, workers=workers, chunk_size=chunk_size
+    ):
+        yield from records
+
+
+def read_file_chunks(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    model_path: str | os.PathLike[str] | None = None,
+    mode: str = "auto",
+    workers: int = 1,
+    chunk_size: int = 512,
+) -> Iterator[list[dict[str, Any]]]:
+    """Read image files and yield their records a chunk at a time, in input order.
+
+    Writing a whole chunk at once (one write, one flush) keeps the parent process, which also
+    lists the files, from becoming the bottleneck. See :func:`read_files` for the arguments.
+
+    Parameters
+    ----------
+    paths : iterable of path
+        Consumed lazily.
+    model_path : path, optional, keyword-only
+        Model file; the shipped default when None.
+    mode : str, keyword-only
+        ``auto``, ``char`` or ``plate``.
+    workers : int, keyword-only
+        Worker processes; 1 reads in this process.
+    chunk_size : int, keyword-only
+        Files per task sent to a worker.
+
+    Yields
+    ------
+    list of dict
+        The records of one chunk of up to ``chunk_size`` files, as :func:`read_files` gives.
+
+    Raises
+    ------
+    ModelError
+        The model cannot be loaded (checked before any file is read).
     """
     from platedigits.model import MODES, load_model
 
@@ -287,7 +372,7 @@ def read_files(
     if workers <= 1:
         _init_worker(job)
         for chunk in _chunks(names, chunk_size):
-            yield from _read_chunk(chunk)
+            yield _read_chunk(chunk)
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
@@ -313,7 +398,7 @@ def read_files(
             next_chunk = next(chunks, None)
             if next_chunk is not None:
                 pending.append((next_chunk, pool.submit(_read_chunk, next_chunk)))
-            yield from records
+            yield records
     finally:
         _stop_pool(pool)
 
@@ -353,8 +438,8 @@ def iter_image_paths(
 def relative_record(record: dict[str, Any], root: Path) -> dict[str, Any]:
     """The record with ``path`` relative to ``root``, with ``/`` separators."""
     head, name = os.path.split(record["path"])
-    shown_dir = _relative_dir(os.fspath(Path(head)) if head else ".", os.fspath(root))
-    if shown_dir is None or not name:
+    shown_dir = _relative_head(head, os.fspath(root)) if name else None
+    if shown_dir is None:
         path = Path(record["path"])
         try:
             shown = path.relative_to(root).as_posix()
@@ -362,6 +447,11 @@ def relative_record(record: dict[str, Any], root: Path) -> dict[str, Any]:
             shown = path.as_posix()
         return {**record, "path": shown}
     return {**record, "path": shown_dir + name}
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_head(head: str, root: str) -> str | None:
+    return _relative_dir(os.fspath(Path(head)) if head else ".", root)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -367,7 +367,7 @@ def batch(
     Example:
       $ platedigits batch crops/ --output readings.csv --format csv
     """
-    from platedigits.batch import iter_image_paths, read_files, relative_record
+    from platedigits.batch import iter_image_paths, read_file_chunks, relative_record
 
     if resume and output is None:
         raise click.UsageError("--resume needs --output")
@@ -391,14 +391,16 @@ def batch(
     started = time.perf_counter()
     try:
         with library_errors(), console.progress(None, "reading", unit="files") as advance:
-            for record in read_files(paths, model_path=model_path, mode=mode, workers=workers):
-                record = relative_record(record, folder)
-                _write_records(out, [record], fmt=fmt, header=count == 0 and not append)
-                count += 1
-                if record["error"] is not None:
-                    failed += 1
-                    console.debug(f"Error: {record['error']}")
-                advance(1)
+            # A chunk of records at a time: one write and one flush per chunk, not per file.
+            for chunk in read_file_chunks(paths, model_path=model_path, mode=mode, workers=workers):
+                records = [relative_record(record, folder) for record in chunk]
+                _write_records(out, records, fmt=fmt, header=count == 0 and not append)
+                count += len(records)
+                for record in records:
+                    if record["error"] is not None:
+                        failed += 1
+                        console.debug(f"Error: {record['error']}")
+                advance(len(records))
     finally:
         if output is not None:
             out.close()

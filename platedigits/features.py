@@ -12,6 +12,7 @@ vector, read row by row, has 25 values in [0, 1]::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -119,12 +120,23 @@ def window_ratios_batch(
         )
     if characters.dtype == np.uint8:
         characters = characters.astype(np.float32) * (1.0 / 255.0)
-    rows, cols = config.grid_shape
-    # Split each axis into (cell, offset within the cell) and average over the offsets.
-    cells = characters.reshape(
-        len(characters), rows, config.window_height, cols, config.window_width
-    )
-    return cells.mean(axis=(2, 4), dtype=np.float32).reshape(len(characters), rows * cols)
+    # One matrix product sums every window of every character (a mean over two strided axes
+    # costs twenty times more); dividing afterwards keeps whole-pixel shares exact (5/15 is
+    # float32(1/3), 15/15 is 1).
+    flat = np.ascontiguousarray(characters, dtype=np.float32).reshape(len(characters), -1)
+    sums = flat @ _window_sum_matrix(config.height, config.width, *config.grid_shape)
+    return sums / np.float32(config.window_height * config.window_width)
+
+
+@functools.lru_cache(maxsize=32)
+def _window_sum_matrix(height: int, width: int, rows: int, cols: int) -> np.ndarray:
+    """``(height * width, rows * cols)`` float32 of 0/1: which window each pixel falls in."""
+    pixel_row, pixel_col = np.divmod(np.arange(height * width), width)
+    window = (pixel_row // (height // rows)) * cols + pixel_col // (width // cols)
+    matrix = np.zeros((height * width, rows * cols), np.float32)
+    matrix[np.arange(height * width), window] = 1.0
+    matrix.setflags(write=False)
+    return matrix
 
 
 def window_ratios(character: np.ndarray, *, config: FeatureConfig = DEFAULT_CONFIG) -> np.ndarray:

@@ -81,7 +81,10 @@ def _to_uint8(image: np.ndarray) -> np.ndarray:
     if high <= low:
         return np.zeros(image.shape, np.uint8)
     values = np.where(finite, values, low)
-    return np.round((values - low) * (255.0 / (high - low))).astype(np.uint8)
+    if not np.isfinite(high - low):  # e.g. -1e308 .. 1e308: halve everything, order is kept
+        values, low, high = values / 2, low / 2, high / 2
+    # Divide before scaling: 255 / (a subnormal range) would overflow to inf.
+    return np.round((values - low) / (high - low) * 255.0).astype(np.uint8)
 
 
 def _composite_alpha(bgra: np.ndarray) -> np.ndarray:
@@ -213,6 +216,9 @@ def crop_character(binary: np.ndarray, *, min_area_fraction: float = 0.05) -> np
     penalising lines that run along a whole edge (plate frame). Other parts join it when they
     overlap it horizontally (the broken top of a 5, the dot in a dotted 0) and are not specks.
     """
+    if binary.size == 0:
+        # OpenCV 5's connectedComponentsWithStats crashes the process on an empty array.
+        return np.zeros((0, 0), np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     if count <= 1:
         return np.zeros((0, 0), np.uint8)
@@ -544,10 +550,11 @@ def _normalize_boxes(kept: np.ndarray, boxes: np.ndarray, *, height: int, width:
     k, h, w = kept.shape
     # Cut each box out as an (H, W) window whose top-left is the box's; what lies beyond the
     # box (zeros or the padding) meets zero weights in the resize matrices below.
-    padded = np.zeros((k, 2 * h, 2 * w), np.float32)
+    # Cut in bool (a quarter of the bytes of float32), convert only the cut windows.
+    padded = np.zeros((k, 2 * h, 2 * w), bool)
     padded[:, :h, :w] = kept
     windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(1, 2))
-    crops = windows[np.arange(k), boxes[:, 0], boxes[:, 1]]
+    crops = windows[np.arange(k), boxes[:, 0], boxes[:, 1]].astype(np.float32)
     sizes = boxes[:, 2] * (w + 1) + boxes[:, 3]
     unique, inverse = np.unique(sizes, return_inverse=True)
     rows_maps, cols_maps = [], []
