@@ -38,6 +38,9 @@ PER_CLASS = 3000
 SEED = 20240601
 #: Held-out synthetic check written into the metadata (a different seed, so unseen samples).
 CHECK_PER_CLASS = 200
+#: Synthetic plates the digit / not-digit rejector learns from (platedigits.reject); a build
+#: with fewer samples per class gets proportionally fewer.
+REJECT_PLATES = 2000
 SYNTH_OPTIONS = synth.SynthOptions()
 FEATURE_CONFIG = FeatureConfig()
 NETWORK: dict[str, Any] = {
@@ -139,11 +142,20 @@ def build(
         },
         "metrics": metrics,
     }
-    save_model(out, net, feature_config=FEATURE_CONFIG, metadata=metadata)
+    # The rejector that keeps letters and province symbols out of a plate's digits.
+    from platedigits.reject import META_KEY, train_rejector
+
+    plates = max(1, round(REJECT_PLATES * per_class / PER_CLASS))
+    rejector = train_rejector(plates=plates, seed=seed, workers=workers)
+    extra, metadata[META_KEY] = rejector.to_parts()
+    metadata["training"]["reject_plates"] = plates
+    t3 = time.perf_counter()
+    save_model(out, net, feature_config=FEATURE_CONFIG, metadata=metadata, extra_arrays=extra)
     if verbose:
         print(
             f"{out}: {len(y)} synthetic samples ({t1 - t0:.0f}s), "
-            f"trained {net.n_iter_} epochs ({t2 - t1:.0f}s); {metrics}"
+            f"trained {net.n_iter_} epochs ({t2 - t1:.0f}s), "
+            f"rejector from {plates} plates ({t3 - t2:.0f}s); {metrics}"
         )
     return metadata
 

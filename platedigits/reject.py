@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from platedigits.features import FeatureConfig, features_batch, window_ratios_batch
+from platedigits._cv import cv2
+from platedigits.features import FeatureConfig, window_ratios_batch
 from platedigits.network import BPNetwork
 from platedigits.preprocess import normalize_character
 
@@ -63,11 +64,14 @@ class Rejector:
         Its features (finer than the digit reader's).
     threshold : float
         A character is taken as a digit when its digit probability is at least this.
+    shape_features : bool
+        Whether :func:`shape_features` are appended to the grid (see :func:`mask_features`).
     """
 
     network: BPNetwork
     feature_config: FeatureConfig = REJECT_FEATURES
     threshold: float = 0.5
+    shape_features: bool = True
 
     def digit_probability_of_masks(self, masks: Sequence[np.ndarray]) -> np.ndarray:
         """Digit probability of tightly cropped binary characters.
@@ -82,13 +86,10 @@ class Rejector:
         numpy.ndarray
             ``(n,)`` ``float32`` in [0, 1].
         """
-        config = self.feature_config
         if not masks:
             return np.zeros(0, np.float32)
-        boxes = np.stack(
-            [normalize_character(m, height=config.height, width=config.width) for m in masks]
-        )
-        return self.digit_probability(window_ratios_batch(boxes, config=config))
+        features = mask_features(masks, config=self.feature_config, with_shape=self.shape_features)
+        return self.digit_probability(features)
 
     def digit_probability(self, features: np.ndarray) -> np.ndarray:
         """Digit probability of ``(n, n_features)`` ``float32`` features: ``(n,)`` ``float32``."""
@@ -104,6 +105,7 @@ class Rejector:
             "feature_config": self.feature_config.to_dict(),
             "network": self.network.get_config(),
             "threshold": self.threshold,
+            "shape_features": self.shape_features,
         }
         return arrays, meta
 
@@ -123,74 +125,248 @@ class Rejector:
             return None
         config = FeatureConfig.from_dict(meta["feature_config"])
         network = BPNetwork.from_parts(meta["network"], own, [str(c) for c in meta["classes"]])
-        if network.n_features_in_ != config.n_features:
+        with_shape = bool(meta.get("shape_features", False))
+        if network.n_features_in_ != config.n_features + (N_SHAPE_FEATURES if with_shape else 0):
             raise ValueError("the rejector's network does not fit its features")
-        return cls(network, config, float(meta.get("threshold", 0.5)))
+        return cls(network, config, float(meta.get("threshold", 0.5)), with_shape)
 
 
-def training_set(
-    *, per_class: int, seed: int, config: FeatureConfig = REJECT_FEATURES
-) -> tuple[np.ndarray, np.ndarray]:
-    """Synthetic features and labels for the rejector.
+#: Number of columns :func:`shape_features` adds.
+N_SHAPE_FEATURES = 4
+
+
+def shape_features(masks: Sequence[np.ndarray]) -> np.ndarray:
+    """Whole-shape cues a coarse grid misses, one row per character.
+
+    Digits are one connected stroke with at most two holes and about half as wide as tall; a
+    province symbol has many separate strokes and holes and is about square; letters differ from
+    the digits they resemble in where their holes and ends are, which the grid sees better.
 
     Parameters
     ----------
-    per_class : int
-        Samples per digit and per letter; the symbol class gets twice as many, spread over the
-        symbols of :data:`platedigits.glyphs.CJK_LIKE`.
-    seed : int
-    config : FeatureConfig
+    masks : sequence of numpy.ndarray
+        ``(h_i, w_i)`` ``uint8`` masks, character non-zero on 0, tightly cropped.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 4)`` ``float32``: log aspect ratio (w / h, clipped to [-2, 1]), number of parts
+        and number of holes (each capped at 6, divided by 6), and the share of the box inked.
+    """
+    out = np.zeros((len(masks), N_SHAPE_FEATURES), np.float32)
+    for i, mask in enumerate(masks):
+        h, w = mask.shape[:2]
+        if h == 0 or w == 0:
+            continue
+        ink = (mask > 0).astype(np.uint8)
+        parts = cv2.connectedComponents(ink, connectivity=8)[0] - 1
+        # Holes: background regions that do not reach the border (4-connected, the dual of
+        # the strokes' 8-connectivity).
+        padded = np.pad(1 - ink, 1, constant_values=1)
+        holes = cv2.connectedComponents(padded, connectivity=4)[0] - 2
+        out[i] = (
+            np.clip(np.log(w / h), -2.0, 1.0),
+            min(parts, 6) / 6.0,
+            min(max(holes, 0), 6) / 6.0,
+            float(ink.mean()),
+        )
+    return out
+
+
+def mask_features(
+    masks: Sequence[np.ndarray], *, config: FeatureConfig = REJECT_FEATURES, with_shape: bool = True
+) -> np.ndarray:
+    """The rejector's inputs for tightly cropped character masks.
+
+    Parameters
+    ----------
+    masks : sequence of numpy.ndarray
+        ``(h_i, w_i)`` ``uint8`` masks, character 255 on 0.
+    config : FeatureConfig, keyword-only
+        The grid.
+    with_shape : bool, keyword-only
+        Append :func:`shape_features`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, config.n_features [+ 4])`` ``float32``.
+    """
+    width = config.n_features + (N_SHAPE_FEATURES if with_shape else 0)
+    if len(masks) == 0:
+        return np.zeros((0, width), np.float32)
+    boxes = np.stack(
+        [normalize_character(m, height=config.height, width=config.width) for m in masks]
+    )
+    grid = window_ratios_batch(boxes, config=config)
+    if not with_shape:
+        return grid
+    return np.hstack([grid, shape_features(masks)]).astype(np.float32)
+
+
+#: Letters and symbols on the training plates; a plate character is a digit with this chance.
+_DIGIT_SHARE = 0.45
+
+
+def _training_text(rng: np.random.Generator, layout: str) -> str:
+    """A plate text with many letters (the rejector has to learn them), by layout."""
+    from platedigits import glyphs
+
+    n = int(rng.integers(5, 8))
+    chars = [
+        glyphs.DIGITS[int(rng.integers(10))]
+        if rng.random() < _DIGIT_SHARE
+        else LETTERS[int(rng.integers(len(LETTERS)))]
+        for _ in range(n)
+    ]
+    if layout == "cn" or rng.random() < 0.15:
+        # A province symbol, first on Chinese plates, anywhere on a few others so that the
+        # rejector learns the shape and not the place.
+        where = 0 if layout == "cn" else int(rng.integers(n))
+        chars[where] = glyphs.CJK_LIKE[int(rng.integers(len(glyphs.CJK_LIKE)))]
+    return "".join(chars)
+
+
+def _degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """What a camera does to a plate: a small rotation, low resolution, blur, JPEG."""
+    h, w = image.shape[:2]
+    angle = float(rng.uniform(-3.0, 3.0))
+    turn = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
+    image = cv2.warpAffine(image, turn, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    target = float(rng.uniform(22.0, 64.0))
+    if target < h:
+        small = (max(8, round(w * target / h)), max(4, round(target)))
+        image = cv2.resize(image, small, interpolation=cv2.INTER_AREA)
+    if rng.random() < 0.5:
+        image = cv2.GaussianBlur(image, (0, 0), float(rng.uniform(0.3, 1.0)))
+    if rng.random() < 0.4:
+        ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 90))])
+        decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else None
+        if decoded is not None:
+            image = decoded
+    return image
+
+
+def _plate_samples(seed: int, index: int) -> tuple[list[np.ndarray], list[str]]:
+    """Masks of segmented synthetic plate ``index`` and their labels.
+
+    The plate goes through :func:`platedigits.segment.segment_plate` exactly as at reading
+    time, so the rejector learns the masks the segmenter really gives (its binarization, its
+    merges). Each found box takes the label of the drawn character it covers best; a piece of
+    a province symbol (one the segmenter cut apart) is a symbol too; boxes matching nothing
+    (frame remnants) are left out, as they teach nothing about letters.
+    """
+    from platedigits.segment import segment_plate
+    from platedigits.synth import render_plate
+
+    rng = np.random.default_rng([int(seed), 7_000_001, int(index)])
+    layout = ("cn", "eu", "us", "plain")[int(rng.integers(4))]
+    text = _training_text(rng, layout)
+    image, truth = render_plate(text, rng=rng, layout=layout)
+    h0, w0 = image.shape[:2]
+    image = _degrade(image, rng)
+    fy, fx = image.shape[0] / h0, image.shape[1] / w0
+    drawn = [c for c in text if c not in " -·"]
+    found = segment_plate(image)
+    masks, labels = [], []
+    for (x, y, w, h), mask in zip(found.boxes, found.masks, strict=True):
+        best, best_iou, inside = -1, 0.0, 0.0
+        for k, (tx, ty, tw, th) in enumerate(truth):
+            tx, ty, tw, th = tx * fx, ty * fy, tw * fx, th * fy
+            ix = max(0.0, min(x + w, tx + tw) - max(x, tx))
+            iy = max(0.0, min(y + h, ty + th) - max(y, ty))
+            inter = ix * iy
+            iou = inter / (w * h + tw * th - inter)
+            if iou > best_iou:
+                best, best_iou, inside = k, iou, inter / float(w * h)
+        if best < 0:
+            continue
+        char = drawn[best]
+        symbol = not char.isascii()
+        if best_iou >= 0.5 or (symbol and inside >= 0.8):
+            masks.append(mask)
+            labels.append(SYMBOL_CLASS if symbol else char)
+    return masks, labels
+
+
+def _plates_chunk(job: tuple[int, int, int, dict[str, Any]]) -> tuple[np.ndarray, list[str]]:
+    seed, start, stop, config = job
+    masks: list[np.ndarray] = []
+    labels: list[str] = []
+    for i in range(start, stop):
+        m, lab = _plate_samples(seed, i)
+        masks += m
+        labels += lab
+    return mask_features(masks, config=FeatureConfig(**config)), labels
+
+
+def training_set(
+    *, plates: int, seed: int, config: FeatureConfig = REJECT_FEATURES, workers: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels for the rejector, from segmented synthetic plates.
+
+    Parameters
+    ----------
+    plates : int, keyword-only
+        How many synthetic plates to draw (each gives about six characters: digits, letters
+        and, on about a third, a province symbol).
+    seed : int, keyword-only
+    config : FeatureConfig, keyword-only
+    workers : int, keyword-only
+        Processes; the result does not depend on it.
 
     Returns
     -------
     features : numpy.ndarray
-        ``(n, n_features)`` ``float32``.
+        ``(n, n_features + 4)`` ``float32`` (see :func:`mask_features`).
     labels : numpy.ndarray
-        ``(n,)`` ``str``.
+        ``(n,)`` ``str``: a digit, a letter of :data:`LETTERS` or :data:`SYMBOL_CLASS`.
     """
-    from platedigits import glyphs, synth
+    chunk = 100
+    jobs = [(seed, s, min(plates, s + chunk), config.to_dict()) for s in range(0, plates, chunk)]
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
 
-    images: list[np.ndarray] = []
-    labels: list[str] = []
-    classes = list(glyphs.DIGITS + LETTERS)
-    for k, char in enumerate(classes):
-        for i in range(per_class):
-            rng = np.random.default_rng([seed, k, i])
-            images.append(synth.render_character(char, rng=rng))
-            labels.append(char)
-    symbols = glyphs.CJK_LIKE
-    for i in range(2 * per_class):
-        rng = np.random.default_rng([seed, len(classes), i])
-        images.append(synth.render_character(symbols[i % len(symbols)], rng=rng))
-        labels.append(SYMBOL_CLASS)
-    return features_batch(images, config=config), np.asarray(labels)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_plates_chunk, jobs))
+    else:
+        parts = [_plates_chunk(job) for job in jobs]
+    width = config.n_features + N_SHAPE_FEATURES
+    features = [p[0] for p in parts if len(p[1])]
+    labels = [label for p in parts for label in p[1]]
+    if not features:
+        return np.zeros((0, width), np.float32), np.zeros(0, dtype="<U1")
+    return np.concatenate(features).astype(np.float32), np.asarray(labels)
 
 
 def train_rejector(
     *,
-    per_class: int = 1000,
+    plates: int = 2000,
     seed: int = 7,
     network: Mapping[str, Any] | None = None,
     data: tuple[np.ndarray, np.ndarray] | None = None,
+    workers: int = 1,
 ) -> Rejector:
-    """Train a rejector on synthetic characters only.
+    """Train a rejector on synthetic plates only.
 
     Parameters
     ----------
-    per_class : int, keyword-only
-        Samples per class (see :func:`training_set`).
+    plates : int, keyword-only
+        Synthetic plates to learn from (see :func:`training_set`).
     seed : int, keyword-only
         Seed of the synthetic data.
     network : mapping, optional, keyword-only
         Network settings; :data:`REJECT_NETWORK` by default.
     data : tuple of numpy.ndarray, optional, keyword-only
         Precomputed ``(features, labels)`` from :func:`training_set`.
+    workers : int, keyword-only
+        Rendering processes (same result).
 
     Returns
     -------
     Rejector
     """
-    X, y = data if data is not None else training_set(per_class=per_class, seed=seed)
+    X, y = data if data is not None else training_set(plates=plates, seed=seed, workers=workers)
     net = BPNetwork(**dict(REJECT_NETWORK if network is None else network))
     net.fit(X, y)
-    return Rejector(net, REJECT_FEATURES)
+    return Rejector(net, REJECT_FEATURES, shape_features=True)

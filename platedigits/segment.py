@@ -204,10 +204,10 @@ def _merge_strokes(groups: list[_Group], href: float, wref: float) -> list[_Grou
     i = 0
     while i < len(groups):
         j = i + 1
-        if groups[i].w < 0.45 * wref:
+        if groups[i].w < 0.55 * wref:
             while (
                 j < len(groups)
-                and groups[j].w < 0.45 * wref
+                and groups[j].w < 0.55 * wref
                 and groups[j].x0 - groups[j - 1].x1 <= 0.45 * wref
                 and max(g.x1 for g in groups[i : j + 1]) - groups[i].x0 <= 1.15 * wref
             ):
@@ -218,7 +218,8 @@ def _merge_strokes(groups: list[_Group], href: float, wref: float) -> list[_Grou
         unequal = (max(heights) - min(heights) >= 0.1 * href) or (
             max(bottoms) - min(bottoms) >= 0.1 * href
         )
-        if len(run) >= 2 and (unequal or len(run) >= 3):
+        thin = all(g.w < 0.45 * wref for g in run)
+        if len(run) >= 2 and (unequal or (len(run) >= 3 and thin)):
             joined = run[0]
             for g in run[1:]:
                 joined = joined.union(g)
@@ -227,6 +228,36 @@ def _merge_strokes(groups: list[_Group], href: float, wref: float) -> list[_Grou
         else:
             out.append(groups[i])
             i += 1
+    return out
+
+
+def _merge_radicals(groups: list[_Group], href: float, wref: float) -> list[_Group]:
+    """Join two parts into one square symbol (a radical and the rest of a Chinese character,
+    such as 氵 and 京).
+
+    The two touch or nearly, are of unequal height or do not share their top, and together are
+    about square and no wider than a character is tall; two characters side by side leave a gap
+    and share top and height.
+    """
+    out: list[_Group] = []
+    for g in groups:
+        if out:
+            last = out[-1]
+            gap = g.x0 - last.x1
+            union = last.union(g)
+            # Halves of one blob cut by the split need less evidence than separate parts.
+            halves = last.col_range is not None and g.col_range is not None
+            limit = 0.1 if halves else 0.15
+            unequal = abs(last.h - g.h) >= limit * href or abs(last.y0 - g.y0) >= limit * href
+            if (
+                gap <= 0.06 * href
+                and union.w <= 1.35 * href
+                and union.w >= 0.75 * union.h
+                and unequal
+            ):
+                out[-1] = union
+                continue
+        out.append(g)
     return out
 
 
@@ -288,8 +319,102 @@ def _keep(g: _Group, href: float, wref: float, width: int) -> bool:
     return not (g.w > 2.2 * wref)
 
 
-def _segment_binary(binary: np.ndarray) -> tuple[list[_Group], np.ndarray, float]:
-    """Character groups of a binary plate, its label image and the line's slope."""
+def _text_band(binary: np.ndarray) -> tuple[int, int] | None:
+    """Rows ``[top, bottom)`` of the plate's main text, from the strokes crossed per row.
+
+    A row through a line of characters crosses two or more strokes per character; a row along
+    the frame, a dealer strip or the plate's edge crosses few, and a line of small text (a state
+    name, a slogan) is separated from the main text by such rows. The band is the longest run
+    of rows crossing at least a third as many strokes as the busiest rows do.
+    """
+    ink = binary > 0
+    crossings = np.count_nonzero(ink[:, 1:] & ~ink[:, :-1], axis=1)
+    peak = float(np.percentile(crossings, 90))
+    if peak < 4:
+        return None
+    busy = crossings >= max(2.0, peak / 3.0)
+    # Close one-row gaps (a thin horizontal stroke crossing the band).
+    busy[1:-1] |= busy[:-2] & busy[2:]
+    edges = np.flatnonzero(np.diff(np.r_[0, busy.astype(np.int8), 0]))
+    starts, stops = edges[::2], edges[1::2]
+    if len(starts) == 0:
+        return None
+    k = int(np.argmax(stops - starts))
+    return int(starts[k]), int(stops[k])
+
+
+def _clear_outside_band(binary: np.ndarray) -> np.ndarray:
+    """Blank the rows above and below the text band (frame lines, small text, a plate edge)."""
+    band = _text_band(binary)
+    h = binary.shape[0]
+    if band is None or band[1] - band[0] < 0.3 * h:
+        return binary
+    pad = max(1, round(0.04 * h))
+    top, bottom = max(0, band[0] - pad), min(h, band[1] + pad)
+    if top == 0 and bottom == h:
+        return binary
+    out = binary.copy()
+    out[:top] = 0
+    out[bottom:] = 0
+    return out
+
+
+def _erase_runs(binary: np.ndarray, length: int) -> np.ndarray:
+    """Remove horizontal runs of at least ``length`` pixels."""
+    if length >= binary.shape[1]:
+        return binary
+    lines = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
+    )
+    if not lines.any():
+        return binary
+    return cv2.subtract(binary, lines)
+
+
+def _drop_edge_bars(groups: list[_Group], href: float, original: np.ndarray) -> list[_Group]:
+    """Drop the plate's vertical edges and frame sides from both ends of the line.
+
+    They look like a "1" but are not part of the line of characters: a frame side starts above
+    the characters' tops or ends below their bottoms, or it runs on past both ends of the text
+    band in ``original`` (the binary before the band was cut out), while a character of the line
+    shares its top and bottom with the others and stops there.
+    """
+    if len(groups) < 3:
+        return groups
+    tops = float(np.median([g.y0 for g in groups]))
+    bottoms = float(np.median([g.y1 for g in groups]))
+    tolerance = 0.07 * (bottoms - tops)
+    h, w = original.shape
+
+    def bar(g: _Group) -> bool:
+        if g.w >= 0.3 * href:
+            return False
+        if g.y0 < tops - tolerance or g.y1 > bottoms + tolerance:
+            return True
+        if g.w < 0.25 * href and (g.x0 <= 1 or g.x1 >= w - 1):
+            return True  # a thin bar cut by the image's edge: the plate's border
+        # Running into the image's edge counts as running on.
+        above = g.y0 == 0 or bool(original[g.y0 - 1, g.x0 : g.x1].any())
+        below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
+        return above and below
+
+    while len(groups) >= 3 and bar(groups[0]):
+        groups = groups[1:]
+    while len(groups) >= 3 and bar(groups[-1]):
+        groups = groups[:-1]
+    return groups
+
+
+def _segment_binary(
+    binary: np.ndarray, *, band: bool = True
+) -> tuple[list[_Group], np.ndarray, float]:
+    """Character groups of a binary plate, its label image and the line's slope.
+
+    With ``band``, what lies above and below the text band is blanked first.
+    """
+    original = binary
+    if band:
+        binary = _clear_outside_band(binary)
     cleaned = _erase_long_lines(binary)
     _count, labels, stats, _ = cv2.connectedComponentsWithStats(cleaned, connectivity=8)
     stats = stats[1:]
@@ -299,11 +424,22 @@ def _segment_binary(binary: np.ndarray) -> tuple[list[_Group], np.ndarray, float
     slope, href, mid = _line_geometry(stats, line)
     if href < 6:
         return [], labels, slope
+    # Now that the character height is known, a horizontal run longer than any character is
+    # wide is a frame line or strip that may glue characters together.
+    shorter = _erase_runs(cleaned, max(5, int(1.3 * href)))
+    if shorter is not cleaned:
+        cleaned = shorter
+        _count, labels, stats, _ = cv2.connectedComponentsWithStats(cleaned, connectivity=8)
+        stats = stats[1:]
     groups = _groups(stats, slope, href, mid, binary.shape[1])
     wref = _char_width(groups, href)
     groups = _merge_strokes(groups, href, wref)
-    groups = _split_wide(groups, binary, labels, wref)
+    groups = _split_wide(groups, cleaned, labels, wref)
+    # After the split: a square symbol wider than a character is cut like two touching
+    # characters, and its unequal halves are joined again here.
+    groups = _merge_radicals(groups, href, wref)
     groups = [g for g in groups if _keep(g, href, wref, binary.shape[1])]
+    groups = _drop_edge_bars(groups, href, original)
     return groups, labels, slope
 
 
@@ -351,17 +487,43 @@ def _binaries(gray: np.ndarray) -> list[tuple[bool, np.ndarray]]:
     return out
 
 
+def _text_looks_dark(gray: np.ndarray) -> bool | None:
+    """Whether the text is darker than the plate, judged by area; None when unclear.
+
+    Characters cover less of a plate than the plate's surface does, so across the middle rows
+    (above and below are the frame and margins) the minority side of an Otsu threshold is the
+    text. When both sides are about as large the line-of-characters test alone decides.
+    """
+    h = gray.shape[0]
+    band = gray[int(0.2 * h) : max(int(0.2 * h) + 1, int(0.8 * h))]
+    threshold, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    bright = float(np.mean(band > threshold))
+    if abs(bright - 0.5) < 0.08:
+        return None
+    return bright > 0.5
+
+
 def _best(gray: np.ndarray) -> tuple[list[_Group], np.ndarray, np.ndarray, float, bool]:
     best: tuple[list[_Group], np.ndarray, np.ndarray, float, bool] | None = None
     best_q = -1.0
+    # The polarity is chosen on the whole binary: cutting out the text band first would cut the
+    # wrong polarity's plate surface into tall blobs between the characters that look like a
+    # line of characters too.
+    likely_dark = _text_looks_dark(gray)
     for dark, binary in _binaries(gray):
-        groups, labels, slope = _segment_binary(binary)
+        groups, labels, slope = _segment_binary(binary, band=False)
         q = _quality(groups)
+        if likely_dark is not None and dark == likely_dark:
+            q *= 2.0
         if q > best_q:
             best, best_q = (groups, labels, binary, slope, dark), q
     if best is None:
         empty = np.zeros_like(gray)
         return [], empty.astype(np.int32), empty, 0.0, False
+    binary, dark = best[2], best[4]
+    groups, labels, slope = _segment_binary(binary, band=True)
+    if groups:
+        return groups, labels, binary, slope, dark
     return best
 
 
@@ -398,7 +560,7 @@ def _warp(gray: np.ndarray, transform: np.ndarray) -> np.ndarray:
     )
 
 
-_SHEARS = np.linspace(-0.5, 0.5, 11)
+_SHEARS = np.linspace(-0.8, 0.8, 17)
 
 
 def _shear(binary: np.ndarray, groups: list[_Group]) -> float:
