@@ -11,6 +11,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -56,8 +57,22 @@ def make_copies(source: Path, target: Path, n: int, *, per_folder: int = 1000) -
     return made
 
 
+#: Installed packages run from compiled bytecode; a checkout run with PYTHONDONTWRITEBYTECODE
+#: (as some CI and sandboxes set) recompiles every platedigits module at each start. Benchmarks
+#: let Python cache bytecode, outside the repository, as an installed copy would.
+BYTECODE_CACHE = Path(tempfile.gettempdir()) / "platedigits-bench-pycache"
+
+
+def bench_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(BYTECODE_CACHE)
+    env.update(extra or {})
+    return env
+
+
 def run_timed(args: Sequence[str], **kwargs: object) -> float:
     """Wall-clock seconds of one subprocess; its failure ends the benchmark."""
+    kwargs.setdefault("env", bench_env())
     started = time.perf_counter()
     result = subprocess.run(list(args), capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
     elapsed = time.perf_counter() - started
