@@ -251,6 +251,7 @@ def _merge_radicals(groups: list[_Group], href: float, wref: float) -> list[_Gro
             unequal = abs(last.h - g.h) >= limit * href or abs(last.y0 - g.y0) >= limit * href
             if (
                 gap <= 0.06 * href
+                and min(last.h, g.h) >= 0.5 * href  # not a hyphen or a dot next to a letter
                 and union.w <= 1.35 * href
                 and union.w >= 0.75 * union.h
                 and unequal
