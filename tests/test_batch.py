@@ -1,0 +1,187 @@
+"""Batch reading: the chunked fast path gives the records Model.read gives, file by file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from conftest import FONTS, PLATE_COLOURS, draw_digit, write_png
+
+from platedigits.batch import (
+    iter_image_paths,
+    read_chunk,
+    read_file_chunks,
+    read_files,
+    read_image_fast,
+    relative_record,
+)
+from platedigits.data import iter_image_files, load_labelled_features
+from platedigits.errors import ImageReadError
+from platedigits.imageio import read_image
+from platedigits.model import Model, load_model, train_model
+from platedigits.network import BPNetwork
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("batch-model")
+    for digit in "0123456789":
+        n = 0
+        for colours in PLATE_COLOURS:
+            for font in FONTS:
+                write_png(
+                    root / "data" / digit / f"{n}.png",
+                    draw_digit(digit, colours=colours, font=font),
+                )
+                n += 1
+    data = load_labelled_features(root / "data")
+    model = train_model(
+        data.features,
+        data.labels,
+        feature_config=load_model_config(),
+        network=BPNetwork((32,), epochs=60, seed=1),
+    )
+    path = root / "model.npz"
+    model.save(path)
+    return path
+
+
+def load_model_config():  # type: ignore[no-untyped-def]
+    from platedigits.features import FeatureConfig
+
+    return FeatureConfig()
+
+
+@pytest.fixture(scope="module")
+def mixed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Crops of two sizes and three plate colours, blanks, broken files, a plate-shaped image,
+    a folder named like an image and a file that is not an image."""
+    root = tmp_path_factory.mktemp("mixed")
+    rng = np.random.default_rng(0)
+    for i in range(40):
+        digit = str(i % 10)
+        colours = list(PLATE_COLOURS)[i % 3]
+        size = (48, 32) if i % 4 else (40, 24)
+        write_png(root / "crops" / f"{i:03d}.png", draw_digit(digit, colours=colours, size=size))
+    write_png(root / "crops" / "blank.png", np.full((48, 32), 128, np.uint8))
+    noisy = np.clip(draw_digit("5").astype(np.int16) + rng.normal(0, 40, (48, 32, 3)), 0, 255)
+    write_png(root / "crops" / "noisy.png", noisy.astype(np.uint8))
+    (root / "crops" / "empty.png").write_bytes(b"")
+    (root / "crops" / "garbage.jpg").write_bytes(b"not a jpeg at all")
+    _, png = cv2.imencode(".png", draw_digit("3"))
+    (root / "crops" / "truncated.png").write_bytes(png.tobytes()[:-30])
+    (root / "crops" / "folder.png").mkdir()
+    (root / "crops" / "notes.txt").write_text("not an image")
+    plate = np.full((40, 200, 3), (160, 60, 20), np.uint8)
+    for k, digit in enumerate("48213"):
+        plate[4:36, 20 + 34 * k : 44 + 34 * k] = cv2.resize(
+            draw_digit(digit, colours="blue"), (24, 32)
+        )
+    write_png(root / "plates" / "plate.png", plate)
+    return root
+
+
+def reference_record(model: Model, path: str, mode: str) -> dict:  # type: ignore[type-arg]
+    try:
+        reading = model.read(path, mode=mode)
+    except ImageReadError as exc:
+        return {"path": path, "text": "", "confidence": None, "error": str(exc)}
+    return {"path": path, "text": reading.text, "confidence": reading.confidence, "error": None}
+
+
+def assert_same(records: list[dict], expected: list[dict]) -> None:  # type: ignore[type-arg]
+    assert [r["path"] for r in records] == [e["path"] for e in expected]
+    for record, wanted in zip(records, expected, strict=True):
+        assert record["text"] == wanted["text"], record["path"]
+        assert record["error"] == wanted["error"], record["path"]
+        if wanted["confidence"] is None:
+            assert record["confidence"] is None
+        else:
+            assert record["confidence"] == pytest.approx(wanted["confidence"], abs=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["auto", "char", "plate"])
+def test_chunk_records_equal_model_read(model_file: Path, mixed_folder: Path, mode: str) -> None:
+    model = load_model(model_file)
+    paths = list(iter_image_paths(mixed_folder))
+    assert len(paths) == 46  # the folder named .png and notes.txt are not listed
+    records = read_chunk(model, paths, mode=mode)
+    assert_same(records, [reference_record(model, p, mode) for p in paths])
+    by_name = {Path(r["path"]).name: r for r in records}
+    assert by_name["blank.png"]["text"] == "" and by_name["blank.png"]["confidence"] == 0.0
+    assert "empty" in by_name["empty.png"]["error"]
+    assert by_name["truncated.png"]["error"] and by_name["garbage.jpg"]["error"]
+    if mode == "auto":
+        assert by_name["plate.png"]["text"] == reference_record(model, paths[-1], "plate")["text"]
+
+
+def test_workers_give_the_same_records_in_order(model_file: Path, mixed_folder: Path) -> None:
+    paths = list(iter_image_paths(mixed_folder))
+    one = list(read_files(paths, model_path=model_file, workers=1, chunk_size=7))
+    two = list(read_files(paths, model_path=model_file, workers=2, chunk_size=5))
+    assert_same(two, one)
+    chunks = list(read_file_chunks(paths, model_path=model_file, workers=2, chunk_size=10))
+    assert [len(c) for c in chunks] == [10, 10, 10, 10, 6]
+    assert_same([r for c in chunks for r in c], one)
+
+
+def test_unknown_mode_is_refused(model_file: Path, mixed_folder: Path) -> None:
+    with pytest.raises(ValueError, match="mode"):
+        list(read_files([], model_path=model_file, mode="plates"))
+    with pytest.raises(ValueError, match="mode"):
+        read_chunk(load_model(model_file), [], mode="word")
+
+
+def test_listing_equals_iter_image_files(mixed_folder: Path, tmp_path: Path) -> None:
+    odd = tmp_path / "odd"
+    for name in (
+        "b.PNG",
+        "a b.jpg",
+        "ü.png",
+        ".png",
+        "x.",
+        "y.png.txt",
+        "sub/z.tiff",
+        "sub/.h.png",
+    ):
+        write_png(odd / name, np.zeros((4, 4), np.uint8)) if name.endswith(
+            (".PNG", ".png", ".jpg", ".tiff")
+        ) else (odd / name).parent.mkdir(parents=True, exist_ok=True) or (odd / name).write_text("")
+    for folder in (mixed_folder, odd):
+        assert list(iter_image_paths(folder)) == [str(p) for p in iter_image_files(folder)]
+    # The spelling Path uses, also for "." and a trailing slash.
+    cwd = os.getcwd()
+    try:
+        os.chdir(odd)
+        assert list(iter_image_paths(".")) == [str(p) for p in iter_image_files(".")]
+        assert list(iter_image_paths("sub/")) == [str(p) for p in iter_image_files("sub/")]
+    finally:
+        os.chdir(cwd)
+
+
+def test_skip_and_relative_records(mixed_folder: Path) -> None:
+    skip = {"crops/000.png", "plates/plate.png"}
+    paths = list(iter_image_paths(mixed_folder, skip=skip))
+    shown = [relative_record({"path": p}, mixed_folder)["path"] for p in paths]
+    everything = [p.relative_to(mixed_folder).as_posix() for p in iter_image_files(mixed_folder)]
+    assert shown == [p for p in everything if p not in skip]
+    outside = relative_record({"path": "/elsewhere/a.png", "text": "1"}, mixed_folder)
+    assert outside == {"path": "/elsewhere/a.png", "text": "1"}
+
+
+def test_read_image_fast_matches_read_image(mixed_folder: Path) -> None:
+    for path in iter_image_paths(mixed_folder):
+        try:
+            expected = read_image(path)
+        except ImageReadError as exc:
+            with pytest.raises(ImageReadError) as raised:
+                read_image_fast(path)
+            assert str(raised.value) == str(exc)
+        else:
+            np.testing.assert_array_equal(read_image_fast(path), expected)
+    missing = str(mixed_folder / "missing.png")
+    with pytest.raises(ImageReadError, match="no such file"):
+        read_image_fast(missing)
