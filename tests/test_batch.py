@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from conftest import FONTS, PLATE_COLOURS, draw_digit, write_png
 
 from platedigits.batch import (
     iter_image_paths,
+    jsonl_lines,
     read_chunk,
     read_file_chunks,
     read_files,
@@ -185,3 +187,24 @@ def test_read_image_fast_matches_read_image(mixed_folder: Path) -> None:
     missing = str(mixed_folder / "missing.png")
     with pytest.raises(ImageReadError, match="no such file"):
         read_image_fast(missing)
+
+
+def test_jsonl_lines_equal_json_dumps() -> None:
+    records = [
+        {"path": 'a/b "q" \\ ü\n\t\x01\u2028.png', "text": "7", "confidence": 0.123456789},
+        {"path": "x.png", "text": "", "confidence": None, "error": 'x.png: bad "\x7f'},
+        {"path": "x.png", "text": "1", "confidence": float("nan"), "error": None},
+        {"path": "x.png", "text": "1", "confidence": 1e-7, "error": None},
+        {"path": "y.png"},
+    ]
+    fields = ("path", "text", "confidence", "error")
+    expected = "".join(
+        json.dumps({k: r.get(k) for k in fields}, ensure_ascii=False) + "\n" for r in records
+    )
+    assert jsonl_lines(records) == expected
+    assert json.loads(jsonl_lines(records).split("\n")[0]) == {
+        "path": records[0]["path"],
+        "text": "7",
+        "confidence": 0.123456789,
+        "error": None,
+    }
