@@ -25,6 +25,7 @@ Everything is vectorised over pixels; the Python loops run over the few dozen co
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,6 +100,13 @@ class _Group:
         )
 
 
+def _median(values: Sequence[float] | np.ndarray) -> float:
+    """Median of a few numbers (np.median's overhead dominates on the lists used here)."""
+    ordered = sorted(float(v) for v in values)
+    n = len(ordered)
+    return ordered[n // 2] if n % 2 else 0.5 * (ordered[n // 2 - 1] + ordered[n // 2])
+
+
 def _working_scale(height: int) -> float:
     if height < _MIN_WORK_HEIGHT:
         return min(4.0, _MIN_WORK_HEIGHT / height)
@@ -155,9 +163,13 @@ def _line_geometry(stats: np.ndarray, line: np.ndarray) -> tuple[float, float, f
     """Slope of the line of character centres, reference height and the line's mid-height."""
     x = stats[line, 0] + stats[line, 2] / 2.0
     yc = stats[line, 1] + stats[line, 3] / 2.0
-    href = float(np.median(stats[line, 3]))
-    slope = float(np.polyfit(x, yc, 1)[0]) if len(line) >= 3 and np.ptp(x) > 0 else 0.0
-    return slope, href, float(np.median(yc - slope * x))
+    href = _median(stats[line, 3])
+    slope = 0.0
+    if len(line) >= 3 and np.ptp(x) > 0:
+        # Least-squares slope of the centres (np.polyfit's answer, without its overhead).
+        dx = x - x.mean()
+        slope = float(np.dot(dx, yc - yc.mean()) / np.dot(dx, dx))
+    return slope, href, _median(yc - slope * x)
 
 
 def _groups(
@@ -165,14 +177,14 @@ def _groups(
 ) -> list[_Group]:
     """Character candidates from components near the text line, left to right."""
     stats = labels_stats
-    groups: list[_Group] = []
-    for i, (x, y, w, h, area) in enumerate(stats):
-        centre = mid + slope * (x + w / 2.0)
-        top, bottom = centre - 0.65 * href, centre + 0.65 * href
-        inside = min(bottom, y + h) - max(top, y)
-        if inside < 0.6 * h or h > 1.6 * href or area < 2:
-            continue
-        groups.append(_Group(int(x), int(y), int(x + w), int(y + h), [i + 1], int(area)))
+    x, y, w, h, area = (stats[:, i].astype(np.float64) for i in range(5))
+    centre = mid + slope * (x + w / 2.0)
+    inside = np.minimum(centre + 0.65 * href, y + h) - np.maximum(centre - 0.65 * href, y)
+    near = np.flatnonzero((inside >= 0.6 * h) & (h <= 1.6 * href) & (area >= 2))
+    groups = [
+        _Group(int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i]), [int(i) + 1], int(area[i]))
+        for i in near
+    ]
     groups.sort(key=lambda g: g.x0)
     # Parts of one character overlap horizontally (a broken stroke, the dot over 京's roof).
     merged: list[_Group] = []
@@ -190,7 +202,7 @@ def _groups(
 
 def _char_width(groups: list[_Group], href: float) -> float:
     widths = [g.w for g in groups if g.h >= 0.75 * href and 0.35 * href <= g.w <= 1.0 * href]
-    return float(np.median(widths)) if widths else 0.55 * href
+    return _median(widths) if widths else 0.55 * href
 
 
 def _merge_strokes(groups: list[_Group], href: float, wref: float) -> list[_Group]:
@@ -382,8 +394,8 @@ def _drop_edge_bars(groups: list[_Group], href: float, original: np.ndarray) -> 
     """
     if len(groups) < 3:
         return groups
-    tops = float(np.median([g.y0 for g in groups]))
-    bottoms = float(np.median([g.y1 for g in groups]))
+    tops = _median([g.y0 for g in groups])
+    bottoms = _median([g.y1 for g in groups])
     tolerance = 0.07 * (bottoms - tops)
     h, w = original.shape
 
@@ -457,7 +469,8 @@ def _quality(groups: list[_Group]) -> float:
 
 def _mask(g: _Group, labels: np.ndarray) -> np.ndarray:
     x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
-    region = np.isin(labels[g.y0 : g.y1, x0:x1], g.labels)
+    window = labels[g.y0 : g.y1, x0:x1]
+    region = window == g.labels[0] if len(g.labels) == 1 else np.isin(window, g.labels)
     rows = np.flatnonzero(region.any(axis=1))
     cols = np.flatnonzero(region.any(axis=0))
     if len(rows) == 0:
@@ -466,7 +479,7 @@ def _mask(g: _Group, labels: np.ndarray) -> np.ndarray:
     return np.where(tight, 255, 0).astype(np.uint8)
 
 
-def _binaries(gray: np.ndarray) -> list[tuple[bool, np.ndarray]]:
+def _binaries(gray: np.ndarray, *, only: bool | None = None) -> list[tuple[bool, np.ndarray]]:
     """The plate thresholded both ways: ``(dark_text, binary)`` pairs, characters white.
 
     Each polarity is first flattened with a morphological top-hat (black-hat for dark text):
@@ -480,6 +493,8 @@ def _binaries(gray: np.ndarray) -> list[tuple[bool, np.ndarray]]:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
     out = []
     for dark, op in ((False, cv2.MORPH_TOPHAT), (True, cv2.MORPH_BLACKHAT)):
+        if only is not None and dark != only:
+            continue
         flat = cv2.morphologyEx(gray, op, kernel)
         if int(flat.max()) < 16:
             continue  # nothing stands out in this polarity
@@ -504,7 +519,19 @@ def _text_looks_dark(gray: np.ndarray) -> bool | None:
     return bright > 0.5
 
 
-def _best(gray: np.ndarray) -> tuple[list[_Group], np.ndarray, np.ndarray, float, bool]:
+def _best(
+    gray: np.ndarray, *, polarity: bool | None = None
+) -> tuple[list[_Group], np.ndarray, np.ndarray, float, bool]:
+    """Groups, labels, binary, slope and polarity of the better polarity (or of ``polarity``,
+    when already known: a straightened plate keeps its colours)."""
+    if polarity is not None:
+        for dark, binary in _binaries(gray, only=polarity):
+            groups, labels, slope = _segment_binary(binary, band=True)
+            if not groups:
+                groups, labels, slope = _segment_binary(binary, band=False)
+            return groups, labels, binary, slope, dark
+        empty = np.zeros_like(gray)
+        return [], empty.astype(np.int32), empty, 0.0, polarity
     best: tuple[list[_Group], np.ndarray, np.ndarray, float, bool] | None = None
     best_q = -1.0
     # The polarity is chosen on the whole binary: cutting out the text band first would cut the
@@ -572,8 +599,8 @@ def _shear(binary: np.ndarray, groups: list[_Group]) -> float:
     """
     if len(groups) < 3:
         return 0.0
-    top = int(np.median([g.y0 for g in groups]))
-    bottom = int(np.median([g.y1 for g in groups]))
+    top = int(_median([g.y0 for g in groups]))
+    bottom = int(_median([g.y1 for g in groups]))
     band = binary[top:bottom]
     if band.shape[0] < 4:
         return 0.0
@@ -631,14 +658,14 @@ def segment_plate(image: np.ndarray, *, method: str = "otsu") -> PlateSegmentati
     if len(groups) >= 3 and abs(angle) >= _DESKEW_MIN_DEGREES:
         rotation = np.vstack([cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0), [0, 0, 1]])
         transform = rotation @ transform
-        groups, labels, binary, _, dark = _best(_warp(gray, transform))
+        groups, labels, binary, _, dark = _best(_warp(gray, transform), polarity=dark)
     else:
         angle = 0.0
     shear = _shear(binary, groups)
     if shear != 0.0:
         shearing = np.array([[1.0, shear, -shear * h / 2.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
         candidate = shearing @ transform
-        sheared = _best(_warp(gray, candidate))
+        sheared = _best(_warp(gray, candidate), polarity=dark)
         if _quality(sheared[0]) >= _quality(groups):
             groups, labels, binary, _, dark = sheared
             transform = candidate
