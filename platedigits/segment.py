@@ -406,6 +406,9 @@ def _drop_edge_bars(groups: list[_Group], href: float, original: np.ndarray) -> 
             return True
         if g.w < 0.25 * href and (g.x0 <= 1 or g.x1 >= w - 1):
             return True  # a thin bar cut by the image's edge: the plate's border
+        margin = 0.25 * href
+        if g.w < 0.18 * href and (g.x0 <= margin or g.x1 >= w - margin):
+            return True  # thinner than any "1", right by the image's edge
         # Running into the image's edge counts as running on.
         above = g.y0 == 0 or bool(original[g.y0 - 1, g.x0 : g.x1].any())
         below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
