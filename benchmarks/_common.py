@@ -81,6 +81,18 @@ def run_timed(args: Sequence[str], **kwargs: object) -> float:
     return elapsed
 
 
+def run_measured(args: Sequence[str], **kwargs: object) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system, the process and all its workers) of one
+    subprocess."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run_timed(args, **kwargs)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
 def interleaved(runs: dict[str, Callable[[], float]], repeats: int) -> dict[str, list[float]]:
     """Run each measurement ``repeats`` times, alternating, so load spikes hit all of them."""
     times: dict[str, list[float]] = {name: [] for name in runs}
