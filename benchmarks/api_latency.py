@@ -1,7 +1,8 @@
 """Python API latency: ``model.read(image)`` for one crop, in process, model loaded once.
 
-Reports the median time per call for a decoded image and for a path (decode included), and as
-a baseline in the same run, ``cv2.imread`` of the same file. Goal: well under a millisecond.
+Reports the median time per call for a decoded image and for a path (decode included), per
+image for ``model.read_many`` over all the paths, and as a baseline in the same run,
+``cv2.imread`` of the same file. Goal: well under a millisecond.
 
     python benchmarks/api_latency.py [DIGITS_DIR] [--model MODEL] [--calls 2000]
 """
@@ -51,11 +52,13 @@ def main() -> None:
     imread = per_call(lambda p: cv2.imread(p, cv2.IMREAD_UNCHANGED), paths)
     decoded = per_call(model.read, images)
     from_path = per_call(model.read, paths)
+    many = per_call(lambda chunk: list(model.read_many(chunk)), [paths]) / len(paths)
     print(f"machine: {machine()}")
     print(f"{len(paths)} crops from {data}, median of 5 rounds")
     print(f"cv2.imread (baseline):        {imread * 1e6:7.1f} us per image")
     print(f"model.read(decoded image):    {decoded * 1e6:7.1f} us per image")
     print(f"model.read(path):             {from_path * 1e6:7.1f} us per image")
+    print(f"model.read_many(paths):       {many * 1e6:7.1f} us per image (batched)")
     print("goal: well under 1000 us")
 
 

@@ -120,14 +120,24 @@ def window_ratios_batch(
         )
     if characters.dtype == np.uint8:
         characters = characters.astype(np.float32) * (1.0 / 255.0)
-    # One matrix product sums every window of every character (a mean over two strided axes
-    # costs twenty times more); dividing afterwards keeps whole-pixel shares exact (5/15 is
-    # float32(1/3), 15/15 is 1).
+    # Matrix products sum every window of every character (a mean over two strided axes costs
+    # twenty times more); dividing afterwards keeps whole-pixel shares exact (5/15 is
+    # float32(1/3), 15/15 is 1). The products go in blocks of rows small enough that OpenBLAS
+    # computes them in the calling thread: waking its threads for such small products cost
+    # 100 times the work on a busy 2-core machine.
     flat = np.ascontiguousarray(characters, dtype=np.float32).reshape(
         len(characters), config.height * config.width
     )
-    sums = flat @ _window_sum_matrix(config.height, config.width, *config.grid_shape)
+    pooling = _window_sum_matrix(config.height, config.width, *config.grid_shape)
+    sums = np.empty((len(characters), pooling.shape[1]), np.float32)
+    block = max(1, _SINGLE_THREAD_PRODUCT // (pooling.shape[0] * pooling.shape[1]))
+    for start in range(0, len(flat), block):
+        np.matmul(flat[start : start + block], pooling, out=sums[start : start + block])
     return sums / np.float32(config.window_height * config.window_width)
+
+
+#: Largest m*n*k matrix product OpenBLAS leaves single-threaded (65536 * 4 in its sources).
+_SINGLE_THREAD_PRODUCT = 65536 * 4 - 1
 
 
 @functools.lru_cache(maxsize=32)

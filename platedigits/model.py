@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -261,14 +262,81 @@ class Model:
         Yields
         ------
         Reading
-            One per input, in input order.
+            One per input, in input order; the same as :meth:`read` gives (confidences within
+            float rounding). Inputs are taken a chunk of 256 at a time, and the single
+            characters of a chunk are preprocessed and classified as one stack, several times
+            faster than one by one.
         """
-        for image in images:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose from {MODES}")
+        iterator = iter(images)
+        while chunk := list(itertools.islice(iterator, 256)):
             try:
-                yield self.read(image, mode=mode, top_k=top_k)
+                readings = self._read_chunk(chunk, mode=mode, top_k=top_k)
+            except Exception:
+                # Whatever upset the stack (an odd image): one by one, so that every reading
+                # before it is still given and the error surfaces where read() raises it.
+                for image in chunk:
+                    yield self._read_or_error(image, mode=mode, top_k=top_k)
+            else:
+                yield from readings
+
+    def _read_or_error(self, image: ImageLike, *, mode: str, top_k: int) -> Reading:
+        try:
+            return self.read(image, mode=mode, top_k=top_k)
+        except PlateDigitsError as exc:
+            path = None if isinstance(image, np.ndarray) else os.fspath(image)
+            return Reading(text="", confidence=None, mode=str(mode), path=path, error=str(exc))
+
+    def _read_chunk(self, chunk: list[ImageLike], *, mode: str, top_k: int) -> list[Reading]:
+        """:meth:`read` of each image, with the single characters classified as one stack."""
+        from platedigits.preprocess import prepare_characters
+        from platedigits.segment import looks_like_plate
+
+        readings: list[Reading | None] = [None] * len(chunk)
+        decoded: list[np.ndarray] = []
+        slots: list[tuple[int, str | None]] = []
+        for slot, image in enumerate(chunk):
+            path = None if isinstance(image, np.ndarray) else os.fspath(image)
+            try:
+                array = read_image(path) if path is not None else image
+                assert isinstance(array, np.ndarray)
+                if array.ndim < 2 or array.size == 0:
+                    raise ImageReadError(path, f"not an image array (shape {array.shape})")
+                if mode == "plate" or (mode == "auto" and looks_like_plate(array)):
+                    readings[slot] = self._read_plate(array, top_k=top_k, path=path)
+                    continue
             except PlateDigitsError as exc:
-                path = None if isinstance(image, np.ndarray) else os.fspath(image)
-                yield Reading(text="", confidence=None, mode=str(mode), path=path, error=str(exc))
+                readings[slot] = Reading(
+                    text="", confidence=None, mode=str(mode), path=path, error=str(exc)
+                )
+                continue
+            decoded.append(array)
+            slots.append((slot, path))
+        if decoded:
+            config = self.feature_config
+            characters = prepare_characters(
+                decoded, height=config.height, width=config.width, method=config.binarize
+            )
+            present = np.count_nonzero(characters.reshape(len(characters), -1), axis=1) > 0
+            flags = [bool(flag) for flag in present]
+            boxes = [
+                (0, 0, a.shape[1], a.shape[0]) for a, f in zip(decoded, flags, strict=True) if f
+            ]
+            found = iter(self._characters_from(characters[present], boxes, top_k) if boxes else [])
+            for (slot, path), is_present in zip(slots, flags, strict=True):
+                if not is_present:
+                    readings[slot] = Reading(text="", confidence=0.0, mode="char", path=path)
+                    continue
+                reading = next(found)
+                readings[slot] = Reading(
+                    text=reading.label,
+                    confidence=reading.confidence,
+                    mode="char",
+                    characters=(reading,),
+                    path=path,
+                )
+        return [reading for reading in readings if reading is not None]
 
     def _characters_from(
         self, characters: np.ndarray, boxes: list[tuple[int, int, int, int]], top_k: int

@@ -208,3 +208,29 @@ def test_jsonl_lines_equal_json_dumps() -> None:
         "confidence": 0.123456789,
         "error": None,
     }
+
+
+@pytest.mark.parametrize("mode", ["auto", "char", "plate"])
+def test_read_many_equals_read(model_file: Path, mixed_folder: Path, mode: str) -> None:
+    """Model.read_many classifies a chunk's characters as one stack: same readings as read()."""
+    model = load_model(model_file)
+    paths = list(iter_image_paths(mixed_folder))
+    arrays = [cv2.imread(p, cv2.IMREAD_UNCHANGED) for p in paths[:20]]
+    inputs: list = [*paths, *arrays, np.zeros((0, 5), np.uint8)]  # type: ignore[type-arg]
+    many = list(model.read_many(inputs, mode=mode, top_k=3))
+    assert len(many) == len(inputs)
+    for reading, item in zip(many, inputs, strict=True):
+        try:
+            expected = model.read(item, mode=mode, top_k=3)
+        except ImageReadError as exc:
+            assert reading.error == str(exc) and reading.confidence is None
+            continue
+        assert reading.error is None and reading.path == expected.path
+        assert reading.text == expected.text and reading.mode == expected.mode
+        assert reading.confidence == pytest.approx(expected.confidence, abs=1e-5)
+        assert [c.label for c in reading.characters] == [c.label for c in expected.characters]
+        assert [c.box for c in reading.characters] == [c.box for c in expected.characters]
+        for got, want in zip(reading.characters, expected.characters, strict=True):
+            assert [label for label, _ in got.top_k] == [label for label, _ in want.top_k]
+    with pytest.raises(ValueError, match="mode"):
+        next(model.read_many(paths, mode="page"))
