@@ -49,6 +49,8 @@ class _Job:
 
 _worker_model: Any = None
 _worker_job: _Job | None = None
+#: The model read_file_chunks loaded, with its path; inherited by forked workers.
+_parent_model: tuple[str | None, Any] | None = None
 
 
 def _init_worker(job: _Job) -> None:
@@ -60,7 +62,11 @@ def _init_worker(job: _Job) -> None:
     cv2.setNumThreads(1)
     # OpenBLAS's spin-waiting threads doubled the CPU time of each worker: one thread each.
     _limit_blas_threads(1)
-    _worker_model = load_model(job.model_path)
+    if _parent_model is not None and _parent_model[0] == job.model_path:
+        # A forked worker has the model the parent loaded already: no second read of the file.
+        _worker_model = _parent_model[1]
+    else:
+        _worker_model = load_model(job.model_path)
     _worker_job = job
 
 
@@ -389,7 +395,11 @@ def read_file_chunks(
         raise ValueError(f"unknown mode {mode!r}; choose from {MODES}")
     job = _Job(model_path=None if model_path is None else os.fspath(model_path), mode=mode)
 
-    load_model(job.model_path)  # fail early, in this process, with the model's own message
+    global _parent_model
+    # Fail early, in this process, with the model's own message; forked workers reuse it.
+    _parent_model = (job.model_path, load_model(job.model_path))
+    if mode != "char":
+        import platedigits.segment  # noqa: F401  (imported once here, not once per worker)
     names = (os.fspath(p) for p in paths)
     if workers <= 1:
         _init_worker(job)
