@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from platedigits.network import BPNetwork
 from platedigits.preprocess import normalize_character, prepare_character
 from platedigits.reject import META_KEY as REJECT_META_KEY
 from platedigits.reject import Rejector
+
+if TYPE_CHECKING:
+    from platedigits.segment import PlateSegmentation
 
 Mode = Literal["auto", "char", "plate"]
 MODES: tuple[str, ...] = ("auto", "char", "plate")
@@ -241,9 +244,13 @@ class Model:
         if image.ndim < 2 or image.size == 0:
             raise ImageReadError(path, f"not an image array (shape {image.shape})")
         if mode == "auto":
-            from platedigits.segment import looks_like_plate
+            from platedigits.segment import plate_segmentation
 
-            mode = "plate" if looks_like_plate(image) else "char"
+            # The segmentation that decides "plate" is the one the plate is then read from.
+            segmentation = plate_segmentation(image)
+            if segmentation is None:
+                return self._read_char(image, top_k=top_k, path=path)
+            return self._read_plate(image, top_k=top_k, path=path, segmentation=segmentation)
         if mode == "plate":
             return self._read_plate(image, top_k=top_k, path=path)
         return self._read_char(image, top_k=top_k, path=path)
@@ -291,7 +298,7 @@ class Model:
     def _read_chunk(self, chunk: list[ImageLike], *, mode: str, top_k: int) -> list[Reading]:
         """:meth:`read` of each image, with the single characters classified as one stack."""
         from platedigits.preprocess import prepare_characters
-        from platedigits.segment import looks_like_plate
+        from platedigits.segment import plate_segmentation
 
         readings: list[Reading | None] = [None] * len(chunk)
         decoded: list[np.ndarray] = []
@@ -303,8 +310,14 @@ class Model:
                 assert isinstance(array, np.ndarray)
                 if array.ndim < 2 or array.size == 0:
                     raise ImageReadError(path, f"not an image array (shape {array.shape})")
-                if mode == "plate" or (mode == "auto" and looks_like_plate(array)):
+                if mode == "plate":
                     readings[slot] = self._read_plate(array, top_k=top_k, path=path)
+                    continue
+                segmentation = plate_segmentation(array) if mode == "auto" else None
+                if segmentation is not None:
+                    readings[slot] = self._read_plate(
+                        array, top_k=top_k, path=path, segmentation=segmentation
+                    )
                     continue
             except PlateDigitsError as exc:
                 readings[slot] = Reading(
@@ -374,11 +387,19 @@ class Model:
             path=path,
         )
 
-    def _read_plate(self, image: np.ndarray, *, top_k: int, path: str | None) -> Reading:
+    def _read_plate(
+        self,
+        image: np.ndarray,
+        *,
+        top_k: int,
+        path: str | None,
+        segmentation: PlateSegmentation | None = None,
+    ) -> Reading:
         from platedigits.segment import segment_plate
 
         config = self.feature_config
-        segmentation = segment_plate(image, method=config.binarize)
+        if segmentation is None:
+            segmentation = segment_plate(image, method=config.binarize)
         if not segmentation.boxes:
             return Reading(text="", confidence=0.0, mode="plate", path=path)
         characters = np.stack(

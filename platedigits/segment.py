@@ -710,12 +710,37 @@ def find_character_boxes(binary: np.ndarray) -> list[Box]:
     return [(g.x0, g.y0, g.w, g.h) for g in groups]
 
 
-def looks_like_plate(image: np.ndarray) -> bool:
-    """Guess whether an image shows a whole plate rather than one character.
+def plate_segmentation(image: np.ndarray) -> PlateSegmentation | None:
+    """The plate's segmentation when ``image`` looks like a whole plate, else None.
 
     A plate is much wider than tall and holds a line of several character-sized blobs; a
     single-character crop is about as wide as tall, and what it shows of its neighbours is cut
-    by the crop's edges.
+    by the crop's edges. The segmentation is returned so that reading the plate need not
+    segment it again.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Any decoded image.
+
+    Returns
+    -------
+    PlateSegmentation or None
+    """
+    h, w = image.shape[:2]
+    if w < 1.3 * h:
+        return None
+    segmentation = segment_plate(image)
+    found = len(segmentation.boxes)
+    if found >= 3 or (found >= 2 and w >= 2.5 * h):
+        return segmentation
+    return None
+
+
+def looks_like_plate(image: np.ndarray) -> bool:
+    """Guess whether an image shows a whole plate rather than one character.
+
+    See :func:`plate_segmentation` for the rule.
 
     Parameters
     ----------
@@ -726,8 +751,4 @@ def looks_like_plate(image: np.ndarray) -> bool:
     -------
     bool
     """
-    h, w = image.shape[:2]
-    if w < 1.3 * h:
-        return False
-    found = len(segment_plate(image).boxes)
-    return found >= 3 or (found >= 2 and w >= 2.5 * h)
+    return plate_segmentation(image) is not None
