@@ -1,8 +1,14 @@
 """Reading many files with worker processes, streaming records in input order.
 
-Each worker loads the model once and reads chunks of paths; at most a few chunks per worker are
-in flight, so memory stays flat however many files there are, and each record can be written
-before the next chunk is even listed.
+Each worker holds the model once (forked workers reuse the parent's) and reads chunks of paths;
+at most a few chunks per worker are in flight, so memory stays flat however many files there
+are, and each chunk's records can be written before the next chunk is even listed.
+
+Speed: a chunk's single characters are preprocessed, featurised and classified as one stack
+(:func:`platedigits.preprocess.prepare_characters`), workers run OpenCV and OpenBLAS on one
+thread each, and files are listed and records formatted without per-file ``pathlib`` or
+``json.dumps`` calls. ``benchmarks/throughput.py`` compares the result with only decoding the
+same files.
 """
 
 from __future__ import annotations
