@@ -34,7 +34,7 @@ from platedigits.network import BPNetwork
 
 CLASSES = "0123456789"
 #: Synthetic samples per class and the seed of the generator: the training data.
-PER_CLASS = 3000
+PER_CLASS = 4000
 SEED = 20240601
 #: Held-out synthetic check written into the metadata (a different seed, so unseen samples).
 CHECK_PER_CLASS = 200

@@ -66,11 +66,12 @@ SHAPE_RANGES: dict[str, tuple[float, float]] = {
     "2:top": (0.85, 1.15),  # height of the 2's bowl
     "3:join": (0.25, 0.5),  # where a flat-topped 3's diagonal meets the bowl
     "4:stem": (0.6, 0.82),  # x of the 4's stem
-    "4:bar": (0.6, 0.78),  # y of the 4's bar
+    "4:bar": (0.6, 0.8),  # y of the 4's bar
     "4:spur": (0.12, 0.4),  # how far the bar runs past the stem
     "5:bowl": (0.9, 1.1),  # size of the 5's bowl
-    "6:bowl": (0.88, 1.15),  # size of the 6's / 9's bowl
-    "7:foot": (0.15, 0.5),  # x where the 7's stroke ends
+    "6:bowl": (0.75, 1.15),  # size of the 6's / 9's bowl
+    "6:tail": (0.3, 0.85),  # x where a straight tail of a 6 / 9 ends (steep to shallow)
+    "7:foot": (0.22, 0.5),  # x where the 7's stroke ends
 }
 
 
@@ -194,6 +195,16 @@ FAMILIES: dict[str, Family] = {
         squareness=(2.0, 2.4),
         prefs={"3:top": ("round",), "6:tail": ("curled",), "9:tail": ("curled",)},
         prefer=0.6,
+    ),
+    # Bold plate styles (many US states, Latin American and older European plates).
+    "bold": Family(
+        "bold",
+        aspect=(0.5, 0.7),
+        stroke=(0.16, 0.22),
+        squareness=(2.0, 4.0),
+        slant=(-0.03, 0.08),
+        prefs={"3:top": ("round", "flat"), "1:foot": ("none", "foot")},
+        prefer=0.5,
     ),
     # Squared / "digital" plate styles (rounded rectangles, hooked tails).
     "square": Family(
@@ -369,7 +380,7 @@ def _six_strokes(s: GlyphStyle, ch: str) -> list[Stroke]:
         t = _arc(0.5, 0.5, 0.5, 0.5, 60, 180, n)
         return [bowl, _join(t, _line((0.0, cy)))]
     if tail == "straight":
-        return [bowl, _line((0.06, cy - 0.1), (0.7, 0.0))]
+        return [bowl, _line((0.03, cy - 0.08), (s.shape.get("6:tail", 0.7), 0.0))]
     # hooked: straight left side and a short hook at the top
     return [bowl, _line((0.0, cy), (0.0, 0.12), (0.12, 0.0), (0.9, 0.0), (0.95, 0.08))]
 
@@ -580,26 +591,25 @@ def render_glyph(
 
 
 def _square_polyline(mask: np.ndarray, pts: np.ndarray, thick: float) -> None:
-    """Polyline with square (butt-extended) caps and mitred-ish joints via filled quads + discs."""
+    """Polyline with round joints and square caps: the stroke plus a square at each open end."""
     half = thick / 2.0
     sub = 4
     scale = float(1 << sub)
-    n = len(pts)
-    for i in range(n - 1):
-        p, q = pts[i], pts[i + 1]
-        d = q - p
-        length = float(np.hypot(*d))
-        if length < 1e-6:
+    ipts = np.round(pts * scale).astype(np.int32).reshape(-1, 1, 2)
+    cv2.polylines(mask, [ipts], False, 255, max(1, round(thick)), cv2.LINE_AA, sub)
+    if np.allclose(pts[0], pts[-1]):
+        return  # a closed loop has no ends
+    for end, inner in ((pts[0], pts[1:]), (pts[-1], pts[-2::-1])):
+        # direction away from the stroke at this end
+        others = inner[np.hypot(*(inner - end).T) > 1e-6]
+        if len(others) == 0:
             continue
-        u = d / length
+        d = end - others[0]
+        u = d / float(np.hypot(*d))
         nrm = np.array([-u[1], u[0]])
-        a = p - (u * half if i == 0 else 0.0)
-        b = q + (u * half if i == n - 2 else 0.0)
+        a, b = end - u * 0.5, end + u * half
         quad = np.array([a + nrm * half, b + nrm * half, b - nrm * half, a - nrm * half])
         cv2.fillConvexPoly(mask, np.round(quad * scale).astype(np.int32), 255, cv2.LINE_AA, sub)
-        if i > 0:
-            c = tuple(int(v) for v in np.round(p * scale))
-            cv2.circle(mask, c, round(half * scale), 255, -1, cv2.LINE_AA, sub)
 
 
 HERSHEY_FACES: tuple[int, ...] = (

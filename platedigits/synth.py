@@ -90,7 +90,7 @@ def _glyph(
             style = glyphs.random_style(rng, families=options.families)
         else:
             face = glyphs.HERSHEY_FACES[int(rng.integers(len(glyphs.HERSHEY_FACES)))]
-            style = ("hershey", face, _u(rng, 0.05, 0.16), bool(rng.random() < 0.15))
+            style = ("hershey", face, _u(rng, 0.01, 0.09), bool(rng.random() < 0.15))
     if isinstance(style, tuple):
         _, face, stroke, italic = style
         try:
