@@ -288,6 +288,10 @@ def read_image_fast(path: str) -> np.ndarray:
 
 _READ_SIZE = 1 << 16
 
+#: Chunks queued per worker: enough that a worker never waits for the parent to hand it the
+#: next chunk when the parent is slow to be scheduled, few enough to keep memory flat.
+_IN_FLIGHT_PER_WORKER = 4
+
 
 def _read_characters(model: Model, images: list[np.ndarray]) -> tuple[list[str], list[float]]:
     """Labels and confidences of single-character images, read as one stack."""
@@ -420,7 +424,7 @@ def read_file_chunks(
         chunks = _chunks(names, chunk_size)
         for chunk in chunks:
             pending.append((chunk, pool.submit(_read_chunk, chunk)))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= _IN_FLIGHT_PER_WORKER * workers:
                 break
         while pending:
             chunk, future = pending.popleft()
