@@ -351,7 +351,8 @@ def _sample(label: str, seed: int, k: int, i: int, options: SynthOptions) -> np.
     """Sample ``i`` of class ``k``: re-drawn (same stream) until the pipeline can read it."""
     rng = _sample_rng(seed, k, i)
     image, clean = _render(label, rng, options)
-    if options.max_disagreement is None:
+    if options.max_disagreement is None or label in glyphs.CJK_LIKE:
+        # many-part symbols are not single connected characters: the check does not apply
         return image
     for _ in range(_MAX_TRIES - 1):
         if pipeline_disagreement(image, clean) <= options.max_disagreement:
