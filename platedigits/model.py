@@ -149,8 +149,9 @@ class Model:
 
     #: A character whose best class has a lower probability than this is not taken as a digit
     #: when reading a plate: letters and symbols that look a bit like digits land here. With
-    #: the rejector, 0.7 keeps as many synthetic plates exact as 0.5 does (85.8% of 400) and
-    #: drops more of the real province symbols the rejector lets through.
+    #: the rejector, 0.7 reads about as many synthetic plates exactly as 0.5 does (within a
+    #: point, of 400 of every layout) and drops more of the real province symbols the rejector
+    #: lets through; higher values start losing real digits of synthetic plates.
     plate_min_confidence: float = 0.7
 
     #: The digit / not-digit judge of plate characters (see :mod:`platedigits.reject`), when
