@@ -6,18 +6,22 @@ The segmenter works on the connected components of a binarized plate, in these s
    big ones shrunk so that the work stays cheap) and binarize it with Otsu, once for each
    polarity: light text on a dark plate (blue, black, green with white text) and dark text on a
    light plate (white, yellow, green). Both are segmented; the one that gives the better line
-   of characters wins, so no colour rule is needed.
-2. Erase long horizontal runs (the plate frame, a dealer strip) that would glue characters
-   together.
+   of characters wins, helped by the plate's areas (text covers less of a plate than its
+   surface does), so no colour rule is needed.
+2. Cut out the text band: the rows that cross many strokes. What lies above and below (frame
+   lines, a state name, a slogan, a dealer strip) is blanked, so it neither glues characters
+   together nor is read. Long horizontal runs inside the band are erased too.
 3. Find the text line: the largest set of components with similar heights that overlap
    vertically. Its slope gives the plate's rotation; a plate rotated by more than about a
-   degree is straightened and segmented again.
+   degree is straightened and segmented again (keeping its polarity), and so is a slanted one.
 4. Keep the components that sit inside the line; merge the parts of a broken character (parts
    that overlap horizontally) and the separate strokes of a many-stroke symbol (such as the
    province character of a Chinese plate); split blobs wider than a character at the deepest
-   valleys of their column profile; drop what is too small for a character (the dot between
-   groups, rivets, screws, state names, slogans), too tall (frame edges, the EU band) or solid
-   (stickers).
+   valleys of their column profile, and join again the unequal halves of a square symbol; drop
+   what is too small for a character (the dot between groups, rivets, screws, small text), too
+   tall (frame edges, the EU band) or solid (stickers), and the frame's sides or the plate's
+   border at both ends of the line (thin bars that run past the band or stand at the image's
+   edge).
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
