@@ -35,7 +35,7 @@ import numpy as np
 from platedigits.errors import PlateDigitsError
 from platedigits.features import window_ratios_batch
 from platedigits.imageio import IMAGE_EXTENSIONS, MAX_FILE_BYTES, decode_image, read_image
-from platedigits.preprocess import prepare_characters
+from platedigits.preprocess import STACK_MAX_PIXELS, prepare_characters
 
 if TYPE_CHECKING:
     from platedigits.model import Model
@@ -204,6 +204,11 @@ def read_chunk(model: Model, paths: list[str], *, mode: str = "auto") -> list[di
             image = read_image_fast(path)
             if mode == "plate" or (mode == "auto" and looks_like_plate(image)):
                 reading = model.read(image, mode="plate")
+                records[slot] = _record(path, reading.text, reading.confidence)
+                continue
+            if image.shape[0] * image.shape[1] > STACK_MAX_PIXELS:
+                # Not a small crop: read it now rather than hold it for the stack.
+                reading = model.read(image, mode="char")
                 records[slot] = _record(path, reading.text, reading.confidence)
                 continue
         except Exception as exc:  # never let one odd file end a batch of a million

@@ -139,6 +139,7 @@ def load_labelled_features(
         The folder is missing, has no class folders, or holds no readable image at all.
     """
     from platedigits.batch import read_image_fast
+    from platedigits.preprocess import STACK_MAX_PIXELS
 
     listing = list_labelled_images(folder)
     if not listing.paths:
@@ -159,7 +160,8 @@ def load_labelled_features(
             pending.append(image)
             labels.append(label)
             paths.append(path)
-            if len(pending) >= _FEATURE_CHUNK:
+            # Big images are not worth holding for a stack (see STACK_MAX_PIXELS).
+            if len(pending) >= _FEATURE_CHUNK or image.shape[0] * image.shape[1] > STACK_MAX_PIXELS:
                 feature_chunks.append(features_batch(pending, config=config))
                 pending = []
         if progress is not None:

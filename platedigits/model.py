@@ -300,7 +300,7 @@ class Model:
 
     def _read_chunk(self, chunk: list[ImageLike], *, mode: str, top_k: int) -> list[Reading]:
         """:meth:`read` of each image, with the single characters classified as one stack."""
-        from platedigits.preprocess import prepare_characters
+        from platedigits.preprocess import STACK_MAX_PIXELS, prepare_characters
         from platedigits.segment import plate_segmentation
 
         readings: list[Reading | None] = [None] * len(chunk)
@@ -321,6 +321,10 @@ class Model:
                     readings[slot] = self._read_plate(
                         array, top_k=top_k, path=path, segmentation=segmentation
                     )
+                    continue
+                if array.shape[0] * array.shape[1] > STACK_MAX_PIXELS:
+                    # Not a small crop: read it now rather than hold it for the stack.
+                    readings[slot] = self._read_char(array, top_k=top_k, path=path)
                     continue
             except PlateDigitsError as exc:
                 readings[slot] = Reading(

@@ -234,3 +234,22 @@ def test_read_many_equals_read(model_file: Path, mixed_folder: Path, mode: str) 
             assert [label for label, _ in got.top_k] == [label for label, _ in want.top_k]
     with pytest.raises(ValueError, match="mode"):
         next(model.read_many(paths, mode="page"))
+
+
+def test_big_images_are_read_one_by_one_with_the_same_result(
+    model_file: Path, tmp_path: Path
+) -> None:
+    from platedigits.preprocess import STACK_MAX_PIXELS
+
+    size = (int(STACK_MAX_PIXELS**0.5) + 20, int(STACK_MAX_PIXELS**0.5) + 10)
+    paths = [
+        str(write_png(tmp_path / f"{i}.png", draw_digit(str(i), colours="yellow", size=size)))
+        for i in range(10)
+    ]
+    paths.insert(5, str(write_png(tmp_path / "small.png", draw_digit("4"))))
+    model = load_model(model_file)
+    assert_same(
+        read_chunk(model, paths, mode="char"), [reference_record(model, p, "char") for p in paths]
+    )
+    many = list(model.read_many(paths, mode="char"))
+    assert [r.text for r in many] == [model.read(p, mode="char").text for p in paths]
