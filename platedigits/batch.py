@@ -192,7 +192,7 @@ def read_chunk(model: Model, paths: list[str], *, mode: str = "auto") -> list[di
         that cannot be read turned into a record with ``error`` set.
     """
     from platedigits.model import MODES
-    from platedigits.segment import looks_like_plate
+    from platedigits.segment import plate_segmentation
 
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose from {MODES}")
@@ -202,8 +202,11 @@ def read_chunk(model: Model, paths: list[str], *, mode: str = "auto") -> list[di
     for slot, path in enumerate(paths):
         try:
             image = read_image_fast(path)
-            if mode == "plate" or (mode == "auto" and looks_like_plate(image)):
-                reading = model.read(image, mode="plate")
+            # As Model.read: in auto mode, the segmentation that recognises a plate is the one
+            # it is read from.
+            segmentation = plate_segmentation(image) if mode == "auto" else None
+            if mode == "plate" or segmentation is not None:
+                reading = model._read_plate(image, top_k=1, path=path, segmentation=segmentation)
                 records[slot] = _record(path, reading.text, reading.confidence)
                 continue
             if image.shape[0] * image.shape[1] > STACK_MAX_PIXELS:
