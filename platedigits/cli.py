@@ -7,6 +7,7 @@ inside the commands so that ``platedigits predict`` starts almost as fast as Pyt
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -411,17 +412,40 @@ def batch(
 
 
 def _recorded_paths(output: Path, fmt: str) -> set[str]:
-    """Paths already in an interrupted output file; a torn last line is cut off first."""
+    """Paths already in an interrupted output file, which is first cut back to whole records.
+
+    Raises
+    ------
+    click.ClickException
+        The file holds the other format.
+    """
     data = output.read_bytes()
-    if data and not data.endswith(b"\n"):
-        # A kill mid-write leaves half a record: drop it so the file stays whole lines.
-        data = data[: data.rfind(b"\n") + 1]
+    if not data:
+        return set()
+    looks_jsonl = data.lstrip()[:1] == b"{"
+    if looks_jsonl != (fmt == "jsonl"):
+        other = "JSON lines" if looks_jsonl else "CSV"
+        raise click.ClickException(f"{output}: --resume with --format {fmt}, but it holds {other}")
+    if not data.endswith(b"\n"):
+        # A kill mid-write leaves half a record at the end: drop it so the file stays whole
+        # records (a JSON line that is complete but for its newline is kept).
+        cut = data.rfind(b"\n") + 1
+        tail = data[cut:]
+        keep = False
+        if fmt == "jsonl":
+            try:
+                keep = "path" in json.loads(tail)
+            except (json.JSONDecodeError, UnicodeDecodeError, TypeError):
+                keep = False
+        data = data + b"\n" if keep else data[:cut]
         output.write_bytes(data)
-    lines = data.decode("utf-8", errors="replace").splitlines()
+    text = data.decode("utf-8", errors="replace")
     if fmt == "csv":
-        return {row["path"] for row in csv.DictReader(lines) if row.get("path")}
+        return {row["path"] for row in csv.DictReader(io.StringIO(text)) if row.get("path")}
     done = set()
-    for line in lines:
+    # Split on newlines only: str.splitlines would also split on U+2028 and friends, which JSON
+    # lines may hold raw inside a file name.
+    for line in text.split("\n"):
         try:
             done.add(json.loads(line)["path"])
         except (json.JSONDecodeError, KeyError, TypeError):
@@ -958,6 +982,8 @@ def synth(
     from platedigits.synth import write_character_dataset
 
     labels = list(dict.fromkeys(classes))
+    if not labels:
+        raise click.BadParameter("give at least one character to draw", param_hint="--classes")
     unknown = [c for c in labels if c not in supported_characters()]
     if unknown:
         raise click.BadParameter(

@@ -228,4 +228,53 @@ def test_synth_writes_a_labelled_folder_that_trains(tmp_path: Path) -> None:
 def test_synth_rejects_undrawable_classes(tmp_path: Path) -> None:
     result = run("synth", tmp_path / "s", "--classes", "1?")
     assert result.exit_code == 2 and "no glyphs" in result.stderr
+    result = run("synth", tmp_path / "s", "--classes", "")
+    assert result.exit_code == 2 and "at least one" in result.stderr
     assert not (tmp_path / "s").exists()
+
+
+def _batch_jsonl(folder: Path, model: Path, output: Path, *extra: str) -> Result:
+    return run("batch", folder, "--model", model, "--output", output, "-j", "1", *extra)
+
+
+def test_resume_keeps_a_whole_last_record_without_newline(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, model = trained
+    folder = tmp_path / "crops"
+    for i, digit in enumerate("123"):
+        write_png(folder / f"{i}.png", draw_digit(digit))
+    output = tmp_path / "out.jsonl"
+    assert _batch_jsonl(folder, model, output).exit_code == 0
+    full = output.read_text()
+    output.write_text(full.split("\n", 2)[0] + "\n" + full.split("\n", 2)[1])  # no newline
+    assert _batch_jsonl(folder, model, output, "--resume").exit_code == 0
+    assert output.read_text() == full
+
+
+def test_resume_refuses_the_other_format(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    _, model = trained
+    folder = tmp_path / "crops"
+    write_png(folder / "a.png", draw_digit("4"))
+    output = tmp_path / "out.txt"
+    assert _batch_jsonl(folder, model, output).exit_code == 0
+    before = output.read_bytes()
+    result = run(
+        "batch", folder, "--model", model, "--output", output, "--resume", "--format", "csv"
+    )
+    assert result.exit_code == 1 and "holds JSON lines" in result.stderr
+    assert output.read_bytes() == before
+
+
+def test_resume_with_unusual_line_separators_in_names(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, model = trained
+    folder = tmp_path / "crops"
+    write_png(folder / "a\u2028b.png", draw_digit("5"))
+    write_png(folder / "c.png", draw_digit("6"))
+    output = tmp_path / "out.jsonl"
+    assert _batch_jsonl(folder, model, output).exit_code == 0
+    full = output.read_text(encoding="utf-8")
+    assert _batch_jsonl(folder, model, output, "--resume").exit_code == 0
+    assert output.read_text(encoding="utf-8") == full
