@@ -388,14 +388,26 @@ def _erase_runs(binary: np.ndarray, length: int) -> np.ndarray:
     return cv2.subtract(binary, lines)
 
 
-def _drop_edge_bars(groups: list[_Group], href: float, original: np.ndarray) -> list[_Group]:
+def _drop_edge_bars(
+    groups: list[_Group], href: float, original: np.ndarray, *, raw: bool = False
+) -> list[_Group]:
     """Drop the plate's vertical edges and frame sides from both ends of the line.
 
     They look like a "1" but are not part of the line of characters: a frame side starts above
     the characters' tops or ends below their bottoms, or it runs on past both ends of the text
     band in ``original`` (the binary before the band was cut out), while a character of the line
     shares its top and bottom with the others and stops there.
+
+    With ``raw`` the groups are the unfiltered candidates (dots and rivets among them): only tall
+    bars are dropped, looking past small blobs at the ends, so that a frame side is gone before
+    it can be joined to the "1" beside it as the stroke of a symbol.
     """
+    if raw:
+        tall = [g for g in groups if g.h >= 0.55 * href]
+        if len(tall) < 3:
+            return groups
+        kept = {id(g) for g in _drop_edge_bars(tall, href, original)}
+        return [g for g in groups if id(g) in kept or g.h < 0.55 * href]
     if len(groups) < 3:
         return groups
     tops = _median([g.y0 for g in groups])
@@ -452,6 +464,7 @@ def _segment_binary(
         _count, labels, stats, _ = cv2.connectedComponentsWithStats(cleaned, connectivity=8)
         stats = stats[1:]
     groups = _groups(stats, slope, href, mid, binary.shape[1])
+    groups = _drop_edge_bars(groups, href, original, raw=True)
     wref = _char_width(groups, href)
     groups = _merge_strokes(groups, href, wref)
     groups = _split_wide(groups, cleaned, labels, wref)
