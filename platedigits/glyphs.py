@@ -63,12 +63,13 @@ DIGIT_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
 # Continuous per-digit geometry that typefaces differ in: key -> (low, high).
 SHAPE_RANGES: dict[str, tuple[float, float]] = {
     "1:flag": (0.7, 1.25),  # flag length scale
+    "1:foot": (1.0, 1.7),  # width scale of a foot serif (some are as wide as a 0)
     "2:top": (0.85, 1.15),  # height of the 2's bowl
     "3:join": (0.25, 0.5),  # where a flat-topped 3's diagonal meets the bowl
     "4:stem": (0.6, 0.82),  # x of the 4's stem
     "4:bar": (0.6, 0.8),  # y of the 4's bar
     "4:spur": (0.12, 0.4),  # how far the bar runs past the stem
-    "5:bowl": (0.9, 1.1),  # size of the 5's bowl
+    "5:bowl": (0.9, 1.25),  # size of the 5's bowl (large bowl = short stem)
     "6:bowl": (0.75, 1.15),  # size of the 6's / 9's bowl
     "6:tail": (0.3, 0.85),  # x where a straight tail of a 6 / 9 ends (steep to shallow)
     "7:foot": (0.22, 0.5),  # x where the 7's stroke ends
@@ -293,7 +294,8 @@ def _digit_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
         elif flag == "flat":
             out.append(_line((sx, 0.0), (sx - 0.3 * fl, 0.0), (sx - 0.36 * fl, 0.1)))
         if s.variant("1:foot", "none") == "foot":
-            out.append(_line((sx - 0.45, 1.0), (sx + 0.38, 1.0)))
+            fw = s.shape.get("1:foot", 1.0)
+            out.append(_line((sx - 0.45 * fw, 1.0), (sx + 0.38 * fw, 1.0)))
         return out
     if ch == "2":
         ry = min(w, 0.5) * 0.62 * s.shape.get("2:top", 1.0)
