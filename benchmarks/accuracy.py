@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a checkout without installing
@@ -37,7 +38,7 @@ def _build_module():
         from platedigits.models import build  # installed package
     except ImportError:
         sys.path.insert(0, str(REPO / "models"))
-        import build  # type: ignore[no-redef]  # checkout: models/build.py
+        import build  # checkout: models/build.py
     return build
 
 
@@ -70,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model_path = args.model if args.model is not None else build.DEFAULT_OUT
     parts = load_model_file(model_path)
     config = parts.feature_config
-    columns: list[tuple[str, object]] = [("model", parts.network)]
+    columns: list[tuple[str, Any]] = [("model", parts.network)]
     print(f"model: {model_path}  features: {config.to_dict()}")
 
     if not args.no_baseline:
@@ -98,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         y = np.asarray(data.labels).astype(str)
         results = {
             name: np.asarray(clf.predict(data.features)).astype(str) for name, clf in columns
-        }  # type: ignore[attr-defined]
+        }
         print(f"\n{folder}  ({len(y)} images, {len(data.skipped)} unreadable)")
         header = f"{'class':>6} {'n':>6} " + " ".join(f"{name:>9}" for name, _ in columns)
         print(header)
