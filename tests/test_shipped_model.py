@@ -1,0 +1,37 @@
+"""Guards on the shipped default model: what it is, and accuracy floors on real plate data.
+
+The floors read ``$PLATEDIGITS_REAL_DATA`` (or ``../shared/data`` beside the checkout) and skip
+where that folder is absent, as on a user's machine. They are floors against regressions, set
+below the figures the README quotes; the figures themselves come from ``benchmarks/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from platedigits.data import load_labelled_features
+from platedigits.model import default_model_path, load_model
+
+#: The issue's target for the shipped model on real Chinese plate digits.
+DIGITS_CN_FLOOR = 0.99
+
+
+def test_shipped_model_is_a_synthetic_digit_reader() -> None:
+    model = load_model()
+    assert model.classes == list("0123456789")
+    assert model.feature_config.n_features == 25
+    training = model.metadata["training"]
+    assert "synthetic" in training["data"]
+    assert training["command"] == "python -m platedigits.models.build"
+    assert default_model_path().stat().st_size < 1_000_000  # small enough to ship in a wheel
+
+
+def test_shipped_model_reads_real_digits(real_data: Path) -> None:
+    model = load_model()
+    data = load_labelled_features(real_data / "digits-cn", config=model.feature_config)
+    predicted = model.network.predict(data.features)
+    accuracy = float(np.mean(predicted == data.labels))
+    assert len(data.labels) > 6000
+    assert accuracy >= DIGITS_CN_FLOOR, f"digits-cn accuracy {accuracy:.4f}"
