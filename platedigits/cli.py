@@ -992,7 +992,10 @@ def synth(
         )
     started = time.perf_counter()
     try:
-        count = write_character_dataset(out_dir, per_class=per_class, seed=seed, classes=labels)
+        with console.progress(per_class * len(labels), "drawing", unit="images") as advance:
+            count = write_character_dataset(
+                out_dir, per_class=per_class, seed=seed, classes=labels, progress=advance
+            )
     except OSError as exc:
         raise click.ClickException(f"{out_dir}: {exc.strerror or exc}") from None
     console.info(f"wrote {count} images in {time.perf_counter() - started:.1f} s")

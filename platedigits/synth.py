@@ -13,7 +13,7 @@ from global state, so the same seed gives the same pixels.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -390,8 +390,12 @@ def write_character_dataset(
     seed: int,
     classes: str | Sequence[str] = glyphs.DIGITS,
     options: SynthOptions = DEFAULT_OPTIONS,
+    progress: Callable[[int], object] | None = None,
 ) -> int:
-    """Write ``OUT/<label>/<label>_<i:05d>.png`` for every class; returns the number written."""
+    """Write ``OUT/<label>/<label>_<i:05d>.png`` for every class; returns the number written.
+
+    ``progress``, when given, is called with 1 after each image (a progress bar's update).
+    """
     out = Path(out_dir)
     count = 0
     for k, label in enumerate(classes):
@@ -404,6 +408,8 @@ def write_character_dataset(
                 raise RuntimeError(f"could not encode {label} #{i}")
             (folder / f"{label}_{i:05d}.png").write_bytes(buf.tobytes())
             count += 1
+            if progress is not None:
+                progress(1)
     return count
 
 
