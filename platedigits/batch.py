@@ -192,7 +192,6 @@ def read_chunk(model: Model, paths: list[str], *, mode: str = "auto") -> list[di
         that cannot be read turned into a record with ``error`` set.
     """
     from platedigits.model import MODES
-    from platedigits.segment import plate_segmentation
 
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose from {MODES}")
@@ -204,7 +203,7 @@ def read_chunk(model: Model, paths: list[str], *, mode: str = "auto") -> list[di
             image = read_image_fast(path)
             # As Model.read: in auto mode, the segmentation that recognises a plate is the one
             # it is read from.
-            segmentation = plate_segmentation(image) if mode == "auto" else None
+            segmentation = model._plate_segmentation(image) if mode == "auto" else None
             if mode == "plate" or segmentation is not None:
                 reading = model._read_plate(image, top_k=1, path=path, segmentation=segmentation)
                 records[slot] = _record(path, reading.text, reading.confidence)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -247,10 +247,8 @@ class Model:
         if image.ndim < 2 or image.size == 0:
             raise ImageReadError(path, f"not an image array (shape {image.shape})")
         if mode == "auto":
-            from platedigits.segment import plate_segmentation
-
             # The segmentation that decides "plate" is the one the plate is then read from.
-            segmentation = plate_segmentation(image)
+            segmentation = self._plate_segmentation(image)
             if segmentation is None:
                 return self._read_char(image, top_k=top_k, path=path)
             return self._read_plate(image, top_k=top_k, path=path, segmentation=segmentation)
@@ -301,7 +299,6 @@ class Model:
     def _read_chunk(self, chunk: list[ImageLike], *, mode: str, top_k: int) -> list[Reading]:
         """:meth:`read` of each image, with the single characters classified as one stack."""
         from platedigits.preprocess import STACK_MAX_PIXELS, prepare_characters
-        from platedigits.segment import plate_segmentation
 
         readings: list[Reading | None] = [None] * len(chunk)
         decoded: list[np.ndarray] = []
@@ -316,7 +313,7 @@ class Model:
                 if mode == "plate":
                     readings[slot] = self._read_plate(array, top_k=top_k, path=path)
                     continue
-                segmentation = plate_segmentation(array) if mode == "auto" else None
+                segmentation = self._plate_segmentation(array) if mode == "auto" else None
                 if segmentation is not None:
                     readings[slot] = self._read_plate(
                         array, top_k=top_k, path=path, segmentation=segmentation
@@ -394,6 +391,27 @@ class Model:
             path=path,
         )
 
+    def _judge(self) -> Callable[[list[np.ndarray]], float] | None:
+        """How much masks look like plate characters: the rejector's mean top probability.
+
+        The segmenter asks it when a plate's two polarities give about equally good lines of
+        characters (bold faces: the gaps between characters look like characters too).
+        """
+        rejector = self.rejector
+        if rejector is None:
+            return None
+
+        def judge(masks: list[np.ndarray]) -> float:
+            return float(np.mean(rejector.top_probability_of_masks(masks))) if masks else 0.0
+
+        return judge
+
+    def _plate_segmentation(self, image: np.ndarray) -> PlateSegmentation | None:
+        """:func:`platedigits.segment.plate_segmentation` with this model as the judge."""
+        from platedigits.segment import plate_segmentation
+
+        return plate_segmentation(image, judge=self._judge())
+
     def _read_plate(
         self,
         image: np.ndarray,
@@ -406,7 +424,7 @@ class Model:
 
         config = self.feature_config
         if segmentation is None:
-            segmentation = segment_plate(image, method=config.binarize)
+            segmentation = segment_plate(image, method=config.binarize, judge=self._judge())
         if not segmentation.boxes:
             return Reading(text="", confidence=0.0, mode="plate", path=path)
         characters = np.stack(

@@ -98,6 +98,25 @@ class Rejector:
         features = mask_features(masks, config=self.feature_config, with_shape=self.shape_features)
         return self.digit_probability(features)
 
+    def top_probability_of_masks(self, masks: Sequence[np.ndarray]) -> np.ndarray:
+        """Probability of the best class (digit, letter or symbol) of each mask.
+
+        Parameters
+        ----------
+        masks : sequence of numpy.ndarray
+            ``(h_i, w_i)`` ``uint8`` masks, character 255 on 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n,)`` ``float32`` in [0, 1]: high for anything that looks like a character.
+        """
+        if not masks:
+            return np.zeros(0, np.float32)
+        features = mask_features(masks, config=self.feature_config, with_shape=self.shape_features)
+        proba = self.network.predict_proba(features)
+        return proba.max(axis=1).astype(np.float32)
+
     def digit_probability(self, features: np.ndarray) -> np.ndarray:
         """Digit probability of ``(n, n_features)`` ``float32`` features: ``(n,)`` ``float32``."""
         proba = self.network.predict_proba(np.asarray(features, np.float32))

@@ -29,7 +29,7 @@ Everything is vectorised over pixels; the Python loops run over the few dozen co
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -539,8 +539,15 @@ def _text_looks_dark(gray: np.ndarray) -> bool | None:
     return bright > 0.5
 
 
+#: Two polarities whose line scores are this close are a close call (see ``judge``).
+_CLOSE_CALL = 0.75
+
+Judge = Callable[[list[np.ndarray]], float]
+"""Scores a candidate set of character masks: higher = more like a plate's characters."""
+
+
 def _best(
-    gray: np.ndarray, *, polarity: bool | None = None
+    gray: np.ndarray, *, polarity: bool | None = None, judge: Judge | None = None
 ) -> tuple[list[_Group], np.ndarray, np.ndarray, float, bool]:
     """Groups, labels, binary, slope and polarity of the better polarity (or of ``polarity``,
     when already known: a straightened plate keeps its colours)."""
@@ -552,27 +559,36 @@ def _best(
             return groups, labels, binary, slope, dark
         empty = np.zeros_like(gray)
         return [], empty.astype(np.int32), empty, 0.0, polarity
-    best: tuple[list[_Group], np.ndarray, np.ndarray, float, bool] | None = None
-    best_q = -1.0
     # The polarity is chosen on the whole binary: cutting out the text band first would cut the
     # wrong polarity's plate surface into tall blobs between the characters that look like a
     # line of characters too.
     likely_dark = _text_looks_dark(gray)
+    scored = []
     for dark, binary in _binaries(gray):
         groups, labels, slope = _segment_binary(binary, band=False)
         q = _quality(groups)
         if likely_dark is not None and dark == likely_dark:
             q *= 2.0
-        if q > best_q:
-            best, best_q = (groups, labels, binary, slope, dark), q
-    if best is None:
+        scored.append((q, (groups, labels, binary, slope, dark)))
+    if not scored:
         empty = np.zeros_like(gray)
         return [], empty.astype(np.int32), empty, 0.0, False
-    binary, dark = best[2], best[4]
-    groups, labels, slope = _segment_binary(binary, band=True)
-    if groups:
-        return groups, labels, binary, slope, dark
-    return best
+    scored.sort(key=lambda item: -item[0])
+    close = len(scored) == 2 and scored[1][0] >= _CLOSE_CALL * scored[0][0] > 0
+    finals = []
+    for _q, best in scored if judge is not None and close else scored[:1]:
+        binary, dark = best[2], best[4]
+        groups, labels, slope = _segment_binary(binary, band=True)
+        finals.append((groups, labels, binary, slope, dark) if groups else best)
+    if judge is not None and len(finals) == 2:
+        # Bold faces leave gaps between characters that look like characters too; what the
+        # reader recognises better is the text.
+        marks = [
+            judge([_mask(g, labels) for g in groups]) if groups else -1.0
+            for groups, labels, *_ in finals
+        ]
+        return finals[int(np.argmax(marks))]
+    return finals[0]
 
 
 def _contrast_channel(image: np.ndarray) -> np.ndarray:
@@ -638,7 +654,9 @@ def _shear(binary: np.ndarray, groups: list[_Group]) -> float:
     return float(_SHEARS[best])
 
 
-def segment_plate(image: np.ndarray, *, method: str = "otsu") -> PlateSegmentation:
+def segment_plate(
+    image: np.ndarray, *, method: str = "otsu", judge: Judge | None = None
+) -> PlateSegmentation:
     """Find the characters of a whole plate, left to right.
 
     Parameters
@@ -649,6 +667,11 @@ def segment_plate(image: np.ndarray, *, method: str = "otsu") -> PlateSegmentati
     method : str, keyword-only
         Accepted for symmetry with single characters; plates are always thresholded with Otsu
         per polarity (the local methods mistake a plate's flat areas for texture).
+    judge : callable, optional, keyword-only
+        ``judge(masks) -> float``, how much a list of ``(h_i, w_i)`` ``uint8`` character masks
+        looks like characters (a reader's mean confidence). When the two polarities give about
+        equally good lines, the one the judge prefers wins. Without it, the line's shape alone
+        decides.
 
     Returns
     -------
@@ -670,7 +693,7 @@ def segment_plate(image: np.ndarray, *, method: str = "otsu") -> PlateSegmentati
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
         gray = cv2.resize(gray, size, interpolation=interp)
-    groups, labels, binary, slope, dark = _best(gray)
+    groups, labels, binary, slope, dark = _best(gray, judge=judge)
     h, w = gray.shape
     # ``transform`` maps input (working-scale) coordinates to those of the straightened plate.
     transform = np.eye(3)
@@ -727,7 +750,9 @@ def find_character_boxes(binary: np.ndarray) -> list[Box]:
     return [(g.x0, g.y0, g.w, g.h) for g in groups]
 
 
-def plate_segmentation(image: np.ndarray) -> PlateSegmentation | None:
+def plate_segmentation(
+    image: np.ndarray, *, judge: Judge | None = None
+) -> PlateSegmentation | None:
     """The plate's segmentation when ``image`` looks like a whole plate, else None.
 
     A plate is much wider than tall and holds a line of several character-sized blobs; a
@@ -739,6 +764,8 @@ def plate_segmentation(image: np.ndarray) -> PlateSegmentation | None:
     ----------
     image : numpy.ndarray
         Any decoded image.
+    judge : callable, optional, keyword-only
+        See :func:`segment_plate`.
 
     Returns
     -------
@@ -747,7 +774,7 @@ def plate_segmentation(image: np.ndarray) -> PlateSegmentation | None:
     h, w = image.shape[:2]
     if w < 1.3 * h:
         return None
-    segmentation = segment_plate(image)
+    segmentation = segment_plate(image, judge=judge)
     found = len(segmentation.boxes)
     if found >= 3 or (found >= 2 and w >= 2.5 * h):
         return segmentation
