@@ -237,7 +237,9 @@ def read_chunk(model: Model, paths: list[str], *, mode: str = "auto") -> list[di
 
 
 def _record(path: str, text: str, confidence: float | None) -> dict[str, Any]:
-    return {"path": path, "text": text, "confidence": confidence, "error": None}
+    # Rounded as Reading.to_dict rounds, so predict and batch print the same numbers.
+    shown = None if confidence is None else round(float(confidence), 6)
+    return {"path": path, "text": text, "confidence": shown, "error": None}
 
 
 def _error_record(path: str, exc: Exception) -> dict[str, Any]:

@@ -278,3 +278,17 @@ def test_resume_with_unusual_line_separators_in_names(
     full = output.read_text(encoding="utf-8")
     assert _batch_jsonl(folder, model, output, "--resume").exit_code == 0
     assert output.read_text(encoding="utf-8") == full
+
+
+def test_batch_and_predict_print_the_same_record(
+    trained: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, model = trained
+    folder = tmp_path / "crops"
+    write_png(folder / "x.png", draw_digit("8", colours="blue"))
+    batch = run("batch", folder, "--model", model, "-j", "1")
+    predict = run("predict", folder / "x.png", "--model", model, "--format", "jsonl")
+    from_batch = json.loads(batch.stdout)
+    from_predict = json.loads(predict.stdout)
+    assert from_batch["path"] == "x.png"
+    assert {**from_batch, "path": None} == {**from_predict, "path": None}
