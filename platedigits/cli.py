@@ -301,7 +301,17 @@ def predict(
 def _write_records(out: IO[str], records: list[dict[str, Any]], *, fmt: str, header: bool) -> None:
     from platedigits.batch import RECORD_FIELDS, jsonl_lines
 
-    if fmt == "csv":
+    if fmt == "text":
+        # For people: what predict prints, plus the reason where a file could not be read.
+        out.write(
+            "".join(
+                f"{r['path']}\t{r['text']}\t{_format_confidence(r['confidence'])}"
+                + ("" if r.get("error") is None else f"\t{r['error']}")
+                + "\n"
+                for r in records
+            )
+        )
+    elif fmt == "csv":
         writer = csv.DictWriter(
             out, fieldnames=RECORD_FIELDS, extrasaction="ignore", lineterminator="\n"
         )
@@ -323,7 +333,12 @@ def _write_records(out: IO[str], records: list[dict[str, Any]], *, fmt: str, hea
 @click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @model_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "text"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl or csv for programs; text: path<TAB>text<TAB>confidence[<TAB>error] for people.",
 )
 @click.option(
     "--output",
@@ -419,13 +434,23 @@ def _recorded_paths(output: Path, fmt: str) -> set[str]:
     click.ClickException
         The file holds the other format.
     """
+    from platedigits.batch import RECORD_FIELDS
+
     data = output.read_bytes()
     if not data:
         return set()
-    looks_jsonl = data.lstrip()[:1] == b"{"
-    if looks_jsonl != (fmt == "jsonl"):
-        other = "JSON lines" if looks_jsonl else "CSV"
-        raise click.ClickException(f"{output}: --resume with --format {fmt}, but it holds {other}")
+    first_line = data.split(b"\n", 1)[0].strip()
+    if first_line.startswith(b"{"):
+        found = "jsonl"
+    elif first_line == ",".join(RECORD_FIELDS).encode():
+        found = "csv"
+    else:
+        found = "text"
+    if found != fmt:
+        names = {"jsonl": "JSON lines", "csv": "CSV", "text": "text"}
+        raise click.ClickException(
+            f"{output}: --resume with --format {fmt}, but it holds {names[found]}"
+        )
     if not data.endswith(b"\n"):
         # A kill mid-write leaves half a record at the end: drop it so the file stays whole
         # records (a JSON line that is complete but for its newline is kept).
@@ -442,6 +467,8 @@ def _recorded_paths(output: Path, fmt: str) -> set[str]:
     text = data.decode("utf-8", errors="replace")
     if fmt == "csv":
         return {row["path"] for row in csv.DictReader(io.StringIO(text)) if row.get("path")}
+    if fmt == "text":
+        return {line.split("\t", 1)[0] for line in text.split("\n") if "\t" in line}
     done = set()
     # Split on newlines only: str.splitlines would also split on U+2028 and friends, which JSON
     # lines may hold raw inside a file name.

@@ -292,3 +292,28 @@ def test_batch_and_predict_print_the_same_record(
     from_predict = json.loads(predict.stdout)
     assert from_batch["path"] == "x.png"
     assert {**from_batch, "path": None} == {**from_predict, "path": None}
+
+
+def test_batch_text_format_for_people(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    _, model = trained
+    folder = tmp_path / "crops"
+    write_png(folder / "a.png", draw_digit("2"))
+    write_png(folder / "b.png", draw_digit("6"))
+    (folder / "c.png").write_text("oops")
+    result = run("batch", folder, "--model", model, "-j", "1", "--format", "text")
+    assert result.exit_code == 1
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [line[:2] for line in lines] == [["a.png", "2"], ["b.png", "6"], ["c.png", ""]]
+    assert 0 < float(lines[0][2]) <= 1 and len(lines[0]) == 3
+    assert lines[2][2] == "" and "c.png" in lines[2][3]
+
+    output = tmp_path / "out.txt"
+    assert run("batch", folder, "--model", model, "-j", "1", "--format", "text", "-o", output)
+    full = output.read_text()
+    output.write_text(full.split("\n")[0] + "\n" + full.split("\n")[1][:3])
+    result = run(
+        "batch", folder, "--model", model, "-j", "1", "--format", "text", "-o", output, "--resume"
+    )
+    assert result.exit_code == 1 and output.read_text() == full
+    result = run("batch", folder, "--model", model, "--format", "jsonl", "-o", output, "--resume")
+    assert result.exit_code == 1 and "holds text" in result.stderr

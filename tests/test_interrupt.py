@@ -248,7 +248,8 @@ def test_a_dying_worker_costs_one_record_not_the_run(
             # Confidences may differ in the last float32 bits: the batch reads a chunk as one
             # stack, the isolated retry one file at a time.
             assert record["text"] == expected["text"] and record["error"] is None
-            assert record["confidence"] == pytest.approx(expected["confidence"], abs=1e-6)
+            # Records round to 6 places, so that float32 difference can reach the last place.
+            assert record["confidence"] == pytest.approx(expected["confidence"], abs=2e-6)
 
 
 def test_ctrl_c_during_training_keeps_the_old_model(setup: dict[str, Path], tmp_path: Path) -> None:
