@@ -38,8 +38,8 @@ __all__ = [
 
 DIGITS = "0123456789"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# Province abbreviations of Chinese plates.  They are drawn as blobby, many-stroke symbols that are
-# generated procedurally (seeded by the code point), not as real Chinese characters: they stand in
+# Province abbreviations of Chinese plates.  They are drawn as many-part symbols composed from
+# radicals (drawn anew per style, see _cjk_strokes), not as real Chinese characters: they stand in
 # for "a complex non-digit symbol" in plate layouts and in non-digit rejection data.
 CJK_LIKE = "京沪津渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川贵云藏陕甘青宁新"
 
@@ -462,31 +462,209 @@ def _letter_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
     raise KeyError(ch)
 
 
-def _cjk_strokes(ch: str) -> list[Stroke]:
-    """A blobby, many-stroke symbol seeded by the code point (stands in for a Chinese character)."""
-    rng = np.random.default_rng(ord(ch))
+def _cjk_seed(ch: str, style: GlyphStyle) -> list[int]:
+    """A seed that differs between renderings of the same symbol in different styles.
+
+    Taken from the style's continuous parameters (already drawn from the caller's generator), so
+    the symbol varies from one plate to the next without drawing from the caller's stream.
+    """
+    parts = (style.stroke, style.aspect, style.waist, style.squareness, style.one_width)
+    return [ord(ch), *(int(abs(v) * 1e9) % (1 << 32) for v in parts)]
+
+
+def _component(name: str, rng: np.random.Generator) -> list[Stroke]:
+    """One radical or part of a Chinese character in its own unit box (x right, y down)."""
+
+    def j() -> float:  # hand-drawn wobble
+        return float(rng.uniform(-0.04, 0.04))
+
+    if name == "water":  # 氵: two dots and a rising tick
+        return [
+            _L((0.35 + j(), 0.08), (0.65, 0.2 + j())),
+            _L((0.25 + j(), 0.4), (0.55, 0.52 + j())),
+            _L((0.15, 0.95 + j()), (0.65 + j(), 0.62)),
+        ]
+    if name == "person":  # 亻
+        return [_L((0.75, 0.0), (0.1, 0.45 + j())), _L((0.5 + j(), 0.22), (0.5, 1.0))]
+    if name == "hand":  # 扌
+        return [
+            _L((0.0, 0.28 + j()), (1.0, 0.25)),
+            _L((0.55 + j(), 0.0), (0.55, 1.0), (0.35, 0.9)),
+            _L((0.0, 0.75), (1.0, 0.55 + j())),
+        ]
+    if name == "tree":  # 木
+        return [
+            _L((0.0, 0.3 + j()), (1.0, 0.3)),
+            _L((0.5, 0.0), (0.5 + j(), 1.0)),
+            _L((0.5, 0.35), (0.0, 0.85 + j())),
+            _L((0.5, 0.35), (1.0, 0.85 + j())),
+        ]
+    if name == "big":  # 大
+        return [
+            _L((0.0, 0.35 + j()), (1.0, 0.35)),
+            _L((0.5, 0.0), (0.5, 0.45), (0.0, 1.0)),
+            _L((0.5, 0.45), (1.0, 1.0 + j())),
+        ]
+    if name == "mouth":  # 口
+        t, b = 0.12 + j(), 0.88 + j()
+        return [_L((0.1, t), (0.9, t), (0.9, b), (0.1, b), (0.1, t))]
+    if name in ("sun", "field", "eye"):  # 日 田 目
+        out = [_L((0.12, 0.05), (0.88, 0.05), (0.88, 0.95), (0.12, 0.95), (0.12, 0.05))]
+        rows = {"sun": (0.5,), "field": (0.5,), "eye": (0.35, 0.65)}[name]
+        out += [_L((0.12, y + j()), (0.88, y)) for y in rows]
+        if name == "field":
+            out.append(_L((0.5 + j(), 0.05), (0.5, 0.95)))
+        return out
+    if name == "king":  # 王 / 土 / 三 with a stem
+        n = int(rng.integers(2, 4))
+        out = [_L((0.05 + j(), y), (0.95 + j(), y)) for y in np.linspace(0.05, 0.95, n)]
+        out.append(_L((0.5 + j(), 0.05), (0.5, 0.95)))
+        return out
+    if name == "stack":  # 三 / 二: horizontals of different lengths
+        n = int(rng.integers(2, 5))
+        return [
+            _L((float(rng.uniform(0.0, 0.25)), y), (float(rng.uniform(0.75, 1.0)), y + j()))
+            for y in np.linspace(0.08, 0.92, n)
+        ]
+    if name == "river":  # 川
+        return [
+            _bezier((0.15, 0.05), (0.18, 0.6), (0.0, 0.95)),
+            _L((0.5, 0.15 + j()), (0.5, 0.8)),
+            _L((0.88, 0.0), (0.88, 1.0)),
+        ]
+    if name == "cross":  # 十
+        return [_L((0.0, 0.45 + j()), (1.0, 0.45)), _L((0.5 + j(), 0.0), (0.5, 1.0))]
+    if name == "grass":  # 艹
+        return [
+            _L((0.0, 0.5 + j()), (1.0, 0.5)),
+            _L((0.3 + j(), 0.05), (0.3, 0.95)),
+            _L((0.7 + j(), 0.05), (0.7, 0.95)),
+        ]
+    if name in ("roof", "cover"):  # 宀 冖
+        out = [_L((0.05, 0.85 + j()), (0.05, 0.4), (0.95, 0.4), (0.85, 0.85 + j()))]
+        if name == "roof":
+            out.append(_L((0.5 + j(), 0.0), (0.55, 0.2)))
+        return out
+    if name == "horns":  # 丷 over a bar (as on top of 并, 前)
+        return [
+            _L((0.25, 0.05), (0.35, 0.35 + j())),
+            _L((0.75, 0.05), (0.65, 0.35 + j())),
+            _L((0.0, 0.7 + j()), (1.0, 0.7)),
+        ]
+    if name == "ear":  # 阝
+        return [
+            _L((0.3, 0.0), (0.3 + j(), 1.0)),
+            _L((0.3, 0.05), (0.85, 0.05), (0.5, 0.4), (0.9, 0.6 + j()), (0.45, 0.82)),
+        ]
+    if name in ("frame", "gate"):  # 冂 with strokes inside / 门
+        out = [_L((0.08, 1.0), (0.08, 0.05), (0.92, 0.05), (0.92, 1.0), (0.75, 0.93))]
+        if name == "gate":
+            out = [
+                _L((0.3, 0.0), (0.38, 0.12)),
+                _L((0.08, 0.2), (0.08, 1.0)),
+                _L((0.35, 0.12), (0.92, 0.12), (0.92, 1.0), (0.75, 0.93)),
+            ]
+        out += [_L((0.3, y + j()), (0.7, y)) for y in (0.45, 0.7)[: int(rng.integers(1, 3))]]
+        return out
+    if name == "shell":  # 贝 / 见
+        return [
+            _L((0.1, 0.75), (0.1, 0.05), (0.9, 0.05), (0.9, 0.75)),
+            _L((0.5 + j(), 0.25), (0.5, 0.75), (0.1, 1.0)),
+            _L((0.6, 0.8), (0.95, 1.0)),
+        ]
+    if name == "hook":  # 亅 with a bar (丁)
+        return [_L((0.0, 0.1 + j()), (1.0, 0.1)), _L((0.55, 0.1), (0.55, 1.0), (0.3, 0.88))]
+    if name == "cloud":  # 云
+        return [
+            _L((0.15, 0.1 + j()), (0.85, 0.1)),
+            _L((0.0, 0.4), (1.0, 0.4 + j())),
+            _L((0.45, 0.4), (0.1, 0.92), (0.85, 0.85)),
+            _L((0.72, 0.65 + j())),
+        ]
+    if name == "dot":
+        return [_L((0.5 + j(), 0.5 + j()))]
+    raise KeyError(name)
+
+
+#: Parts by where they sit in a composed symbol.
+_CJK_LEFT = ("water", "person", "hand", "tree", "mouth", "sun", "ear", "king", "river", "eye")
+_CJK_TOP = ("grass", "roof", "cover", "horns", "stack", "sun", "mouth", "cross", "cloud")
+_CJK_ANY = (
+    "tree", "big", "mouth", "sun", "field", "eye", "king", "stack", "river", "cross", "ear",
+    "frame", "gate", "shell", "hook", "cloud", "grass",
+)  # fmt: skip
+
+
+def _place(strokes: list[Stroke], box: tuple[float, float, float, float]) -> list[Stroke]:
+    x0, y0, x1, y1 = box
+    scale = np.array([x1 - x0, y1 - y0])
+    return [st * scale + np.array([x0, y0]) for st in strokes]
+
+
+def _cjk_strokes(ch: str, style: GlyphStyle | None = None) -> list[Stroke]:
+    """A Chinese-character-like symbol composed from radicals, different in each style.
+
+    Real province characters differ in everything but this: several separate parts (3-12
+    strokes) side by side or stacked in a full cell, dots, boxes and crossings. The rejector has
+    to learn that kind of shape, not one template per code point, so the composition (left-right,
+    top-bottom, enclosure, one part), its parts and their proportions are drawn anew for each
+    style (see :func:`_cjk_seed`).
+    """
+    rng = np.random.default_rng(_cjk_seed(ch, style or GlyphStyle()))
+
+    def pick(pool: Sequence[str]) -> str:
+        return str(pool[int(rng.integers(len(pool)))])
+
+    gap = float(rng.uniform(0.04, 0.1))
+    kind = float(rng.random())
     out: list[Stroke] = []
-    left = rng.random() < 0.5  # a left radical and a right part, or top and bottom
-    if left:
-        x = 0.3
-        out.append(_L((0.05, 0.15), (0.15, 0.25)))
-        out.append(_L((0.0, 0.45), (0.12, 0.55)))
-        out.append(_L((0.02, 0.95), (0.2, 0.7)))
-        x0, y0 = x + 0.05, 0.0
-    else:
-        out.append(_L((0.1, 0.2), (0.9, 0.2)))
-        out.append(_L((0.5, 0.0), (0.5, 0.2)))
-        x0, y0 = 0.0, 0.28
-    rows = int(rng.integers(3, 6))
-    for i in range(rows):
-        y = y0 + (1.0 - y0) * (i + 0.5) / rows
-        out.append(_L((x0 + rng.random() * 0.1, y), (1.0 - rng.random() * 0.1, y)))
-    for _ in range(int(rng.integers(1, 4))):
-        x = x0 + (1.0 - x0) * float(rng.uniform(0.15, 0.85))
-        out.append(_L((x, y0 + 0.05), (x, 1.0)))
-    out.append(_L((x0 + 0.1, 0.95), (x0, 1.0)))
-    out.append(_L((0.9, 0.8), (1.0, 1.0)))
-    return out
+    if kind < 0.45:  # left radical, right part (possibly stacked)
+        s = float(rng.uniform(0.28, 0.45))
+        out += _place(_component(pick(_CJK_LEFT), rng), (0.0, 0.0, s, 1.0))
+        if rng.random() < 0.4:
+            t = float(rng.uniform(0.35, 0.55))
+            out += _place(_component(pick(_CJK_TOP), rng), (s + gap, 0.0, 1.0, t))
+            out += _place(_component(pick(_CJK_ANY), rng), (s + gap, t + gap, 1.0, 1.0))
+        else:
+            out += _place(_component(pick(_CJK_ANY), rng), (s + gap, 0.0, 1.0, 1.0))
+    elif kind < 0.8:  # top part, bottom part (possibly side by side)
+        t = float(rng.uniform(0.3, 0.5))
+        out += _place(_component(pick(_CJK_TOP), rng), (0.0, 0.0, 1.0, t))
+        if rng.random() < 0.35:
+            out += _place(_component(pick(_CJK_LEFT), rng), (0.0, t + gap, 0.45, 1.0))
+            out += _place(_component(pick(_CJK_ANY), rng), (0.45 + gap, t + gap, 1.0, 1.0))
+        else:
+            out += _place(_component(pick(_CJK_ANY), rng), (0.0, t + gap, 1.0, 1.0))
+    elif kind < 0.9:  # an enclosure around a part
+        out += _component(pick(("frame", "gate")), rng)[:1]
+        out += _place(_component(pick(_CJK_ANY), rng), (0.25, 0.3, 0.75, 0.9))
+    else:  # one part, with a dot or a bar added
+        out += _component(pick(_CJK_ANY), rng)
+        extra = _component(pick(("dot", "stack")), rng)
+        out += _place(extra, (0.7, 0.0, 1.0, 0.25) if rng.random() < 0.5 else (0.0, 0.0, 1.0, 0.15))
+    # A few strokes only (e.g. 川) is as real as a dense one; never fewer than three.
+    while len(out) < 3:
+        out += _place(_component("dot", rng), (0.0, 0.0, 1.0, 1.0))
+    return out[:12]
+
+
+def _cjk_style(ch: str, style: GlyphStyle) -> GlyphStyle:
+    """The style a symbol is drawn in: thinner strokes than the digits' of the same plate.
+
+    Real plate fonts draw a many-stroke character with strokes about 0.5-0.8 times as wide as
+    the digits' (else it would be a blob); rounded caps, as in the real fonts' dots.
+    """
+    rng = np.random.default_rng([*_cjk_seed(ch, style), 2])
+    return replace(style, stroke=style.stroke * float(rng.uniform(0.5, 0.8)), cap="round")
+
+
+def _cjk_aspect(ch: str, style: GlyphStyle) -> float:
+    """Cell width over height of a symbol: plate province characters fill the same narrow cell
+    as the digits (45 x 90 mm on Chinese plates), others are square."""
+    rng = np.random.default_rng([*_cjk_seed(ch, style), 1])
+    if rng.random() < 0.7:
+        return float(np.clip(style.aspect * rng.uniform(0.95, 1.2), 0.4, 1.0))
+    return float(rng.uniform(0.6, 1.0))
 
 
 def glyph_strokes(char: str, style: GlyphStyle) -> list[Stroke]:
@@ -499,7 +677,7 @@ def glyph_strokes(char: str, style: GlyphStyle) -> list[Stroke]:
     if up in LETTERS:
         return _letter_strokes(up, style)
     if char in CJK_LIKE:
-        return _cjk_strokes(char)
+        return _cjk_strokes(char, style)
     raise KeyError(f"no glyph for {char!r}")
 
 
@@ -539,7 +717,7 @@ def _box_width(char: str, style: GlyphStyle) -> float:
     if char == "1":
         return style.aspect * style.one_width
     if char in CJK_LIKE:
-        return 1.0
+        return _cjk_aspect(char, style)
     if char.upper() in "MW":
         return min(style.aspect * 1.3, 1.0)
     if char.upper() == "I":
@@ -557,6 +735,8 @@ def render_glyph(
     centred in a narrower cell than the ink of an 8 would need).
     """
     height = max(int(height), 4)
+    if char in CJK_LIKE:
+        style = _cjk_style(char, style)
     thick = max(1.0, style.stroke * height)
     bw = _box_width(char, style) * height
     pad = int(np.ceil(thick)) + 2 + int(abs(style.slant) * height)

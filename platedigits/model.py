@@ -154,6 +154,16 @@ class Model:
     #: lets through; higher values start losing real digits of synthetic plates.
     plate_min_confidence: float = 0.7
 
+    #: When the digit network is at least this sure, the rejector only has to give the digit
+    #: classes :attr:`plate_sure_digit_probability` (not its usual threshold) for the character
+    #: to count as a digit: the rejector mistakes real digits for their look-alike letters (2/Z,
+    #: 5/S, 0/D) far more often than the two networks both mistake a letter for a digit.
+    #: Measured over eight rejector trainings (real Chinese plates / 400 synthetic plates of
+    #: every layout, mean exact): 53.3% / 90.6% without, 57.9% / 91.8% with 0.99 and 0.2; 0.98,
+    #: 0.1 or the product of the two probabilities did less on one of the two sets.
+    plate_sure_confidence: float = 0.99
+    plate_sure_digit_probability: float = 0.2
+
     #: The digit / not-digit judge of plate characters (see :mod:`platedigits.reject`), when
     #: the model file carries one; without it, :attr:`plate_min_confidence` alone decides.
     rejector: Rejector | None = None
@@ -434,10 +444,14 @@ class Model:
             ]
         )
         found = self._characters_from(characters, segmentation.boxes, top_k)
-        digit_like = np.array([c.confidence >= self.plate_min_confidence for c in found])
+        confidence = np.array([c.confidence for c in found])
+        digit_like = confidence >= self.plate_min_confidence
         if self.rejector is not None:
             probability = self.rejector.digit_probability_of_masks(segmentation.masks)
-            digit_like &= probability >= self.rejector.threshold
+            sure = confidence >= self.plate_sure_confidence
+            digit_like &= (probability >= self.rejector.threshold) | (
+                sure & (probability >= self.plate_sure_digit_probability)
+            )
         found = [c if keep else _not_digit(c) for c, keep in zip(found, digit_like, strict=True)]
         digits = [c for c in found if c.is_digit]
         return Reading(

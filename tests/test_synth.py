@@ -126,3 +126,27 @@ def test_write_character_dataset_layout(tmp_path) -> None:
 def test_negative_per_class_is_an_error() -> None:
     with pytest.raises(ValueError):
         synth.character_dataset(per_class=-1, seed=0)
+
+
+def test_province_symbols_are_many_part_and_vary_with_the_style() -> None:
+    # The rejector must learn "several parts in a full cell", not one template per symbol.
+    rng = np.random.default_rng(3)
+    styles = [glyphs.random_style(rng) for _ in range(40)]
+    drawn = [glyphs.render_glyph("京", style, 40)[0] for style in styles]
+    assert len({m.tobytes() for m in drawn}) == len(drawn)  # a new composition per style
+    strokes = [len(glyphs.glyph_strokes("京", s)) for s in styles]
+    assert min(strokes) >= 3 and max(strokes) <= 12
+    assert np.median(strokes) >= 5  # dense: a digit has one to three strokes
+    assert len(set(strokes)) >= 4
+    again = glyphs.render_glyph("京", styles[0], 40)[0]
+    assert np.array_equal(again, drawn[0])  # deterministic given the style
+
+
+def test_digit_and_letter_glyphs_do_not_depend_on_the_province_symbols() -> None:
+    # Digits and letters are drawn from their own skeletons: the symbols' random composition
+    # must not reach them (the digit network's training data stays as it was).
+    style = glyphs.random_style(np.random.default_rng(9))
+    before = [glyphs.render_glyph(c, style, 32)[0] for c in "28SZ"]
+    glyphs.render_glyph("粤", style, 32)
+    after = [glyphs.render_glyph(c, style, 32)[0] for c in "28SZ"]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
