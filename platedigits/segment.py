@@ -13,10 +13,13 @@ The segmenter works on the connected components of a binarized plate, in these s
    together nor is read. Long horizontal runs inside the band are erased too.
 3. Find the text line: the largest set of components with similar heights that overlap
    vertically. Its slope gives the plate's rotation; a plate rotated by more than about a
-   degree is straightened and segmented again (keeping its polarity), and so is a slanted one.
+   degree is straightened and segmented again (keeping its polarity), and so is a slanted one
+   (the shear is estimated on the text band even when the slant leaves too few separate
+   characters for a line).
 4. Keep the components that sit inside the line; merge the parts of a broken character (parts
    that overlap horizontally) and the separate strokes of a many-stroke symbol (such as the
-   province character of a Chinese plate); split blobs wider than a character at the deepest
+   province character of a Chinese plate, and narrow pieces standing much closer together
+   than the line's characters do); split blobs wider than a character at the deepest
    valleys of their column profile, and join again the unequal halves of a square symbol; drop
    what is too small for a character (the dot between groups, rivets, screws, small text), too
    tall (frame edges, the EU band) or solid (stickers), and the frame's sides or the plate's
@@ -247,6 +250,37 @@ def _merge_strokes(groups: list[_Group], href: float, wref: float) -> list[_Grou
     return out
 
 
+def _merge_close_strokes(groups: list[_Group], href: float, wref: float) -> list[_Group]:
+    """Join narrow pieces that stand much closer together than the characters of the line do
+    and together fit in one character's width: the strokes of one symbol (川, a broken "H").
+
+    Characters of a row are spaced alike, so a gap far below the row's usual gap between
+    characters lies inside a character. Two "1"s keep a normal gap between them.
+    """
+    tall = [g for g in groups if g.h >= 0.55 * href]
+    # The usual gap is taken between characters of full width, which are surely apart.
+    gaps = [b.x0 - a.x1 for a, b in itertools.pairwise(tall) if min(a.w, b.w) >= 0.55 * wref]
+    if len(gaps) < 2:
+        return groups
+    usual = _median(gaps)
+    out: list[_Group] = []
+    for g in groups:
+        if out:
+            last = out[-1]
+            union = last.union(g)
+            if (
+                min(last.h, g.h) >= 0.55 * href
+                and max(last.w, g.w) < 0.7 * wref
+                and g.x0 - last.x1 <= min(0.6 * usual, 0.15 * href)
+                and union.w <= max(1.1 * wref, 0.9 * href)
+                and union.h <= 1.2 * href
+            ):
+                out[-1] = union
+                continue
+        out.append(g)
+    return out
+
+
 def _merge_radicals(groups: list[_Group], href: float, wref: float) -> list[_Group]:
     """Join two parts into one square symbol (a radical and the rest of a Chinese character,
     such as 氵 and 京).
@@ -467,6 +501,7 @@ def _segment_binary(
     groups = _drop_edge_bars(groups, href, original, raw=True)
     wref = _char_width(groups, href)
     groups = _merge_strokes(groups, href, wref)
+    groups = _merge_close_strokes(groups, href, wref)
     groups = _split_wide(groups, cleaned, labels, wref)
     # After the split: a square symbol wider than a character is cut like two touching
     # characters, and its unequal halves are joined again here.
@@ -633,10 +668,16 @@ def _shear(binary: np.ndarray, groups: list[_Group]) -> float:
     Upright characters leave the most empty columns between them, so the shear that
     minimises the number of inked columns in the text band wins.
     """
-    if len(groups) < 3:
-        return 0.0
-    top = int(_median([g.y0 for g in groups]))
-    bottom = int(_median([g.y1 for g in groups]))
+    if len(groups) >= 3:
+        top = int(_median([g.y0 for g in groups]))
+        bottom = int(_median([g.y1 for g in groups]))
+    else:
+        # Too slanted for a line of separate characters: the text band still shows where the
+        # characters are.
+        rows = _text_band(binary)
+        if rows is None:
+            return 0.0
+        top, bottom = rows
     band = binary[top:bottom]
     if band.shape[0] < 4:
         return 0.0
@@ -709,7 +750,7 @@ def segment_plate(
         shearing = np.array([[1.0, shear, -shear * h / 2.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
         candidate = shearing @ transform
         sheared = _best(_warp(gray, candidate), polarity=dark)
-        if _quality(sheared[0]) >= _quality(groups):
+        if len(sheared[0]) >= 3 or _quality(sheared[0]) >= _quality(groups):
             groups, labels, binary, _, dark = sheared
             transform = candidate
     inverse = None if np.allclose(transform, np.eye(3)) else np.linalg.inv(transform)[:2]

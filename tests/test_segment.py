@@ -146,3 +146,37 @@ def test_frame_sides_at_both_ends_are_not_characters() -> None:
     image[2 : h - 2, 2:6] = image[2 : h - 2, w - 6 : w - 2] = (20, 20, 20)  # the text colour
     found = segment_plate(image)
     assert len(found.boxes) == len(truth)
+
+
+def shear_plate(image: np.ndarray, shear: float) -> np.ndarray:
+    """The plate slanted like italic text or a plate seen from the side (top leans right)."""
+    h, w = image.shape[:2]
+    pad = int(abs(shear) * h / 2) + 2
+    m = np.array([[1.0, shear, pad - shear * h / 2.0], [0.0, 1.0, 0.0]])
+    return cv2.warpAffine(image, m, (w + 2 * pad, h), borderMode=cv2.BORDER_REPLICATE)
+
+
+@pytest.mark.parametrize("shear", [-0.6, 0.6])
+def test_a_strongly_slanted_plate_is_sheared_upright(shear: float) -> None:
+    # Slanted this much, neighbours overlap in columns and few separate characters are found
+    # before the slant is undone.
+    image, truth = make_plate("4826135", dark_text=False, frame=False, pitch=30)
+    found = segment_plate(shear_plate(image, shear))
+    assert len(found.boxes) == len(truth)
+    assert [b[0] for b in found.boxes] == sorted(b[0] for b in found.boxes)
+
+
+def test_close_strokes_are_one_character_and_spaced_ones_are_not() -> None:
+    # A symbol of two bars much closer together than the characters are (like 川 with a
+    # stroke lost), in place of the second character; the two "1"s keep a normal gap.
+    image, truth = make_plate("5H7311", dark_text=True, frame=False)
+    x, y, w, h = truth[1]
+    image[y : y + h, x : x + w] = (40, 200, 230)  # the plate colour
+    image[y : y + h, x + 4 : x + 8] = image[y : y + h, x + 11 : x + 15] = (20, 20, 20)
+    truth[1] = (x + 4, y, 11, h)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    assert cv2.connectedComponents(binary)[0] - 1 == len(truth) + 1  # the premise: two bars
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)  # the bars joined, the two "1"s kept apart
+    assert all(iou(a, b) > 0.6 for a, b in zip(found, truth, strict=True))
