@@ -695,6 +695,42 @@ def _shear(binary: np.ndarray, groups: list[_Group]) -> float:
     return float(_SHEARS[best])
 
 
+def _baseline_slope(groups: list[_Group]) -> float:
+    """The slope shared by the characters' tops and bottoms (least squares on both lines).
+
+    Characters of a line share a top and a baseline, so all of them tell the plate's rotation,
+    not only the few of exactly the same height that made the line; the one fitting worst (a
+    letter with a descender, a symbol) is left out when there are enough.
+    """
+    x = np.array([(g.x0 + g.x1) / 2.0 for g in groups])
+    tops = np.array([g.y0 for g in groups], np.float64)
+    bottoms = np.array([g.y1 for g in groups], np.float64)
+
+    def fit(keep: np.ndarray) -> tuple[float, np.ndarray]:
+        dx = x[keep] - x[keep].mean()
+        denominator = 2.0 * float(np.dot(dx, dx))
+        if denominator <= 0:
+            return 0.0, np.zeros(len(x))
+        slope = (
+            float(
+                np.dot(dx, tops[keep] - tops[keep].mean())
+                + np.dot(dx, bottoms[keep] - bottoms[keep].mean())
+            )
+            / denominator
+        )
+        residual = np.abs(tops - tops[keep].mean() - slope * (x - x[keep].mean())) + np.abs(
+            bottoms - bottoms[keep].mean() - slope * (x - x[keep].mean())
+        )
+        return slope, residual
+
+    keep = np.ones(len(x), bool)
+    slope, residual = fit(keep)
+    if len(x) >= 5:
+        keep[int(np.argmax(residual))] = False
+        slope, _ = fit(keep)
+    return slope
+
+
 def segment_plate(
     image: np.ndarray, *, method: str = "otsu", judge: Judge | None = None
 ) -> PlateSegmentation:
@@ -735,6 +771,8 @@ def segment_plate(
         interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
         gray = cv2.resize(gray, size, interpolation=interp)
     groups, labels, binary, slope, dark = _best(gray, judge=judge)
+    if len(groups) >= 3:
+        slope = _baseline_slope(groups)
     h, w = gray.shape
     # ``transform`` maps input (working-scale) coordinates to those of the straightened plate.
     transform = np.eye(3)

@@ -180,3 +180,23 @@ def test_close_strokes_are_one_character_and_spaced_ones_are_not() -> None:
     found = segment_plate(image).boxes
     assert len(found) == len(truth)  # the bars joined, the two "1"s kept apart
     assert all(iou(a, b) > 0.6 for a, b in zip(found, truth, strict=True))
+
+
+def test_rotation_is_measured_on_every_character_of_the_line() -> None:
+    from platedigits.plateset import plate_rng, random_plate_text
+    from platedigits.synth import render_plate
+
+    close = 0
+    for i in range(24):
+        layout = ("cn", "eu", "us", "plain")[i % 4]
+        rng = plate_rng(5, i)
+        image, _ = render_plate(
+            random_plate_text(rng, layout), rng=rng, layout=layout, char_height=40
+        )
+        degrees = 3.0 if i % 2 else -3.0
+        h, w = image.shape[:2]
+        rotation = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+        rotated = cv2.warpAffine(image, rotation, (w, h), borderMode=cv2.BORDER_REPLICATE)
+        close += abs(segment_plate(rotated).angle + degrees) < 0.75
+    # Measured: 15 of 24 (11 when the slope came from the few equally tall characters only).
+    assert close >= 14
