@@ -779,8 +779,14 @@ def segment_plate(
     angle = float(np.degrees(np.arctan(slope)))
     if len(groups) >= 3 and abs(angle) >= _DESKEW_MIN_DEGREES:
         rotation = np.vstack([cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0), [0, 0, 1]])
-        transform = rotation @ transform
-        groups, labels, binary, _, dark = _best(_warp(gray, transform), polarity=dark)
+        turned = _best(_warp(gray, rotation @ transform), polarity=dark)
+        # Straightening resamples the plate, which can glue thin gaps shut: kept when the line
+        # does not come out clearly worse.
+        if _quality(turned[0]) >= 0.75 * _quality(groups):
+            groups, labels, binary, _, dark = turned
+            transform = rotation @ transform
+        else:
+            angle = 0.0
     else:
         angle = 0.0
     shear = _shear(binary, groups)
