@@ -14,6 +14,7 @@ from platedigits.reject import (
     SYMBOL_CLASS,
     Rejector,
     _plate_samples,
+    augment_mask,
     mask_features,
     shape_features,
     train_rejector,
@@ -100,6 +101,69 @@ def test_a_rejector_survives_the_model_file(tmp_path) -> None:
     assert Rejector.from_parts({}, {}) is None
 
 
+def test_a_legacy_single_network_rejector_still_loads() -> None:
+    small = {"hidden_layer_sizes": (8,), "epochs": 2, "seed": 0, "validation_fraction": 0.0}
+    rejector = train_rejector(plates=6, seed=1, network=small, members=1)
+    arrays, meta = rejector.to_parts()
+    # The layout of files written before rejectors had several networks.
+    legacy = {k.replace("reject.0.", "reject."): v for k, v in arrays.items()}
+    old_meta = {k: v for k, v in meta.items() if k != "members"}
+    again = Rejector.from_parts(legacy, old_meta)
+    assert again is not None and len(again.networks) == 1
+    masks = [_ring(), _ring(40)]
+    assert np.allclose(
+        rejector.digit_probability_of_masks(masks), again.digit_probability_of_masks(masks)
+    )
+    with pytest.raises(ValueError, match="member count"):
+        Rejector.from_parts(arrays, {**meta, "members": 0})
+
+
+def test_an_ensemble_averages_its_networks() -> None:
+    small = {"hidden_layer_sizes": (8,), "epochs": 3, "seed": 4, "validation_fraction": 0.0}
+    x, y = training_set(plates=8, seed=2, augment=0)
+    ensemble = train_rejector(network=small, members=3, data=(x, y))
+    seeds = [n.get_config()["seed"] for n in ensemble.networks]
+    assert seeds == [4, 5, 6]
+    each = [n.predict_proba(x) for n in ensemble.networks]
+    assert not np.allclose(each[0], each[1])  # different seeds, different networks
+    assert np.allclose(ensemble.predict_proba(x), np.mean(each, axis=0), atol=1e-6)
+    arrays, meta = ensemble.to_parts()
+    again = Rejector.from_parts(arrays, meta)
+    assert again is not None and len(again.networks) == 3
+    assert np.allclose(again.predict_proba(x), ensemble.predict_proba(x))
+    with pytest.raises(ValueError, match="members"):
+        train_rejector(network=small, members=0, data=(x, y))
+
+
+def test_augmented_masks_stay_tight_binary_and_reproducible() -> None:
+    ring = _ring(40)
+    varied = [augment_mask(ring, rng=np.random.default_rng(s)) for s in range(20)]
+    for v in varied:
+        assert v.dtype == np.uint8 and set(np.unique(v)) <= {0, 255}
+        # tightly cropped, up to the one edge row or column the variation may cut off
+        assert v[:2].any() and v[-2:].any() and v[:, :2].any() and v[:, -2:].any()
+        assert 0.5 <= (v.shape[1] / v.shape[0]) / (ring.shape[1] / ring.shape[0]) <= 2.0
+    # it varies: sizes and shapes differ between seeds
+    assert len({v.shape for v in varied}) > 5
+    again = augment_mask(ring, rng=np.random.default_rng(3))
+    assert np.array_equal(again, varied[3])
+    # an empty mask comes back as it is
+    empty = np.zeros((10, 6), np.uint8)
+    assert augment_mask(empty, rng=np.random.default_rng(0)) is empty
+
+
+def test_augmentation_adds_copies_with_the_same_labels() -> None:
+    plain, plain_labels = training_set(plates=6, seed=3, augment=0)
+    doubled, doubled_labels = training_set(plates=6, seed=3, augment=1)
+    assert len(doubled) == 2 * len(plain)
+    assert list(doubled_labels[::2]) == list(plain_labels)
+    assert list(doubled_labels[1::2]) == list(plain_labels)
+    assert np.array_equal(doubled[::2], plain)
+    assert not np.array_equal(doubled[1::2], plain)
+    with pytest.raises(ValueError, match="augment"):
+        training_set(plates=1, seed=3, augment=-1)
+
+
 def test_shipped_rejector_keeps_digits_and_rejects_letters_and_symbols(
     shipped: Model, held_out: tuple[list[np.ndarray], np.ndarray]
 ) -> None:
@@ -150,7 +214,7 @@ class _FixedRejector(Rejector):
     """A rejector that gives every mask the same digit probability (tests the reading rule)."""
 
     def __init__(self, like: Rejector, digit_probability: float) -> None:
-        super().__init__(like.network, like.feature_config, like.threshold, like.shape_features)
+        super().__init__(like.networks, like.feature_config, like.threshold, like.shape_features)
         self.fixed = digit_probability
 
     def digit_probability_of_masks(self, masks) -> np.ndarray:  # type: ignore[no-untyped-def]
