@@ -29,6 +29,8 @@ IMAGE_EXTENSIONS: frozenset[str] = frozenset(
 )
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_SIZE = struct.Struct(">II")  # width and height in the IHDR chunk, at byte 16
+_TRUNCATED = "truncated image file (the data ends before the image does)"
 _JPEG_SIGNATURE = b"\xff\xd8"
 
 
@@ -107,13 +109,22 @@ def decode_image(
     >>> decode_image(png.tobytes()).shape
     (4, 6)
     """
-    if len(data) == 0:
-        raise ImageReadError(name, "empty file (0 bytes)")
-    if _looks_truncated(data):
-        raise ImageReadError(name, "truncated image file (the data ends before the image does)")
-    # OpenCV has its own limit, but only when platedigits was imported before cv2; the header
-    # check keeps the limit whatever the import order, for the formats bombs usually come in.
-    declared = _declared_size(data) or declared_size(data)
+    declared: tuple[int, int] | None
+    if data[:8] == _PNG_SIGNATURE and data[12:16] == b"IHDR" and len(data) >= 24:
+        # The common case, PNG, with the same checks in the same order as below in one go: at
+        # tens of thousands of small crops a second, the general path cost a tenth of decoding.
+        if b"IEND" not in data[-1024:]:
+            raise ImageReadError(name, _TRUNCATED)
+        declared = _PNG_SIZE.unpack_from(data, 16)
+    else:
+        if len(data) == 0:
+            raise ImageReadError(name, "empty file (0 bytes)")
+        if _looks_truncated(data):
+            raise ImageReadError(name, _TRUNCATED)
+        # OpenCV has its own limit, but only when platedigits was imported before cv2; the
+        # header check keeps the limit whatever the import order, for the formats bombs
+        # usually come in.
+        declared = _declared_size(data) or declared_size(data)
     if declared is not None and declared[0] * declared[1] > max_pixels:
         raise ImageReadError(
             name,

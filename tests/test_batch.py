@@ -144,6 +144,7 @@ def test_listing_equals_iter_image_files(mixed_folder: Path, tmp_path: Path) -> 
         "a b.jpg",
         "ü.png",
         ".png",
+        "..png",
         "x.",
         "y.png.txt",
         "sub/z.tiff",
@@ -172,6 +173,34 @@ def test_skip_and_relative_records(mixed_folder: Path) -> None:
     assert shown == [p for p in everything if p not in skip]
     outside = relative_record({"path": "/elsewhere/a.png", "text": "1"}, mixed_folder)
     assert outside == {"path": "/elsewhere/a.png", "text": "1"}
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("/data/a/b.png", "/data"),
+        ("/data/b.png", "/data"),
+        ("/data//a//b.png", "/data"),
+        ("/data/a/./b.png", "/data/a"),
+        ("/b.png", "/"),
+        ("//b.png", "/"),
+        ("b.png", "."),
+        ("./b.png", "."),
+        ("sub/b.png", "."),
+        ("sub/b.png", "sub/"),
+        ("/other/b.png", "/data"),
+        ("/data/a/", "/data"),
+    ],
+)
+def test_relative_record_spells_paths_as_pathlib(path: str, root: str) -> None:
+    """The string fast path gives pathlib's answer for every spelling of folders and names."""
+    try:
+        expected = Path(path).relative_to(root).as_posix()
+    except ValueError:
+        expected = Path(path).as_posix()
+    record = {"path": path, "text": "1", "confidence": 0.5, "error": None}
+    assert relative_record(record, Path(root)) == {**record, "path": expected}
+    assert record["path"] == path  # a new record; the one given is left alone
 
 
 def test_read_image_fast_matches_read_image(mixed_folder: Path) -> None:
