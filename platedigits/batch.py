@@ -119,7 +119,40 @@ def _init_pool_worker(job: _Job) -> None:
     # Ctrl-C reaches every process of the terminal's group: only the parent handles it (and stops
     # the workers), so the user sees one "Aborted!" instead of a traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _keep_freed_memory()
     _init_worker(job)
+
+
+#: glibc's mallopt parameters (malloc.h) and the values the workers use.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD = 16 << 20
+_TRIM_THRESHOLD = 64 << 20
+
+
+def _keep_freed_memory() -> bool:
+    """Let glibc reuse freed memory in this process instead of returning it to the system.
+
+    A stack of 128 crops allocates a few buffers of 150-250 kB; glibc gave each back to the
+    system when freed (mmap, or trimming the heap), so the next stack page-faulted the same
+    memory in again: about 3 faults per image, a tenth of the worker's time. With higher
+    thresholds the pages stay; memory stays flat (the largest chunk's working set), only not
+    handed back between chunks. Only in pool workers (processes platedigits owns), only on
+    glibc; False where nothing was changed.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return False
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError, ValueError):
+        return False
+    # mallopt returns 1 on success. Setting either stops glibc adjusting both, so set both.
+    return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
+    )
 
 
 def _start_pool(workers: int, job: _Job, context: Any) -> ProcessPoolExecutor:

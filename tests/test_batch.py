@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -282,3 +284,63 @@ def test_big_images_are_read_one_by_one_with_the_same_result(
     )
     many = list(model.read_many(paths, mode="char"))
     assert [r.text for r in many] == [model.read(p, mode="char").text for p in paths]
+
+
+_FAULTS_OF_STACK_BUFFERS = """
+import resource, sys
+import numpy as np
+from platedigits import batch
+
+def faults():
+    # Buffers of the sizes a stack of 128 crops allocates, several alive at once, then freed.
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(30):
+        buffers = [np.ones(200_000, np.uint8) for _ in range(6)]
+        del buffers
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+faults()
+if sys.argv[1] == "kept":
+    assert batch._keep_freed_memory()
+    faults()  # the first round puts the pages in place
+print(faults())
+"""
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux")
+    or not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"),
+    reason="glibc's malloc settings only",
+)
+def test_workers_keep_freed_memory_instead_of_faulting_it_in_again() -> None:
+    def faults(how: str) -> int:
+        result = subprocess.run(
+            [sys.executable, "-c", _FAULTS_OF_STACK_BUFFERS, how],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(result.stdout)
+
+    untouched, kept = faults("plain"), faults("kept")
+    assert untouched > 30 * 6 * 40  # every buffer's ~49 pages faulted in again, each round
+    assert kept < untouched / 20
+
+
+def test_pool_workers_set_up_memory_then_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from platedigits import batch
+
+    calls: list[str] = []
+
+    def keep_freed_memory() -> bool:
+        calls.append("memory")
+        return True
+
+    def init_worker(job: batch._Job) -> None:
+        calls.append(f"model {job.mode}")
+
+    monkeypatch.setattr(batch, "_keep_freed_memory", keep_freed_memory)
+    monkeypatch.setattr(batch, "_init_worker", init_worker)
+    monkeypatch.setattr(batch.signal, "signal", lambda *args: None)
+    batch._init_pool_worker(batch._Job(model_path=None, mode="char"))
+    assert calls == ["memory", "model char"]
