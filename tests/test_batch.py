@@ -344,3 +344,38 @@ def test_pool_workers_set_up_memory_then_the_model(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(batch.signal, "signal", lambda *args: None)
     batch._init_pool_worker(batch._Job(model_path=None, mode="char"))
     assert calls == ["memory", "model char"]
+
+
+_BATCH_THEN_SHOW_BLAS_THREADS = """
+import os, sys
+from platedigits.cli import main
+try:
+    main(["batch", sys.argv[1], "-q", "-o", sys.argv[2], "-j", "1"], standalone_mode=False)
+finally:
+    print(os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_batch_starts_numpy_without_blas_threads_unless_told(
+    tmp_path: Path, given: str | None, expected: str
+) -> None:
+    """The batch process never multiplies big matrices: OpenBLAS's thread start-up (60 ms) is
+    skipped, unless the user set the thread count."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    write_png(tmp_path / "crops" / "7.png", draw_digit("7"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _BATCH_THEN_SHOW_BLAS_THREADS,
+            str(tmp_path / "crops"),
+            str(tmp_path / "out.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.stdout.split()[-1] == expected, result.stderr[-2000:]
