@@ -220,6 +220,29 @@ def test_read_image_fast_matches_read_image(mixed_folder: Path) -> None:
         read_image_fast(missing)
 
 
+def test_read_image_fast_hands_odd_files_to_read_image(tmp_path: Path) -> None:
+    """Pipes, endless devices and files too big for the fast read get read_image's answer."""
+    big = np.random.default_rng(0).integers(0, 256, (700, 700, 3), dtype=np.uint8)
+    big_png = write_png(tmp_path / "big.png", big)
+    assert big_png.stat().st_size > 1 << 20
+    np.testing.assert_array_equal(read_image_fast(str(big_png)), read_image(big_png))
+    odd = []
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.png")
+        odd.append(tmp_path / "pipe.png")
+    if Path("/dev/zero").exists():
+        (tmp_path / "zero.png").symlink_to("/dev/zero")
+        odd.append(tmp_path / "zero.png")
+    (tmp_path / "dir.png").mkdir()
+    odd.append(tmp_path / "dir.png")
+    for path in odd:
+        with pytest.raises(ImageReadError) as expected:
+            read_image(path)
+        with pytest.raises(ImageReadError) as got:
+            read_image_fast(str(path))
+        assert str(got.value) == str(expected.value)
+
+
 def test_jsonl_lines_equal_json_dumps() -> None:
     records = [
         {"path": 'a/b "q" \\ ü\n\t\x01\u2028.png', "text": "7", "confidence": 0.123456789},
