@@ -64,7 +64,8 @@ DIGIT_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
 SHAPE_RANGES: dict[str, tuple[float, float]] = {
     "1:flag": (0.7, 1.25),  # flag length scale
     "1:foot": (1.0, 1.7),  # width scale of a foot serif (some are as wide as a 0)
-    "2:top": (0.85, 1.15),  # height of the 2's bowl
+    # height of the 2's bowl (DIN, FE and GB plate 2s have small ones over a long diagonal)
+    "2:top": (0.65, 1.15),
     "3:join": (0.25, 0.5),  # where a flat-topped 3's diagonal meets the bowl
     "4:stem": (0.6, 0.82),  # x of the 4's stem
     "4:bar": (0.6, 0.8),  # y of the 4's bar
