@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     PYTHON,
     REPO,
+    bench_env,
     benchmark_model,
     interleaved,
     machine,
@@ -53,6 +54,45 @@ if __name__ == "__main__":
         done = sum(pool.imap(decode, chunks))
     assert done == len(paths)
 """
+
+
+#: ``platedigits batch`` as ``python -m platedigits batch`` runs it, then the CPU seconds of this
+#: process (listing, writing) and of its workers (reading), for the split per image.
+BATCH_CPU_SPLIT = r"""
+import json, resource, sys
+from platedigits.cli import main
+try:
+    main(sys.argv[1:], prog_name="platedigits")
+finally:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sys.stderr.write(json.dumps({
+        "parent": own.ru_utime + own.ru_stime,
+        "workers": workers.ru_utime + workers.ru_stime,
+        "workers_system": workers.ru_stime,
+    }) + "\n")
+"""
+
+
+def cpu_split(batch: list[str], repeats: int) -> dict[str, float]:
+    """Median CPU seconds of the batch process and of its workers, over ``repeats`` runs."""
+    import json
+    import subprocess
+
+    runs: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        result = subprocess.run(
+            [PYTHON, "-c", BATCH_CPU_SPLIT, *batch[3:]],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=bench_env(),
+        )
+        if result.returncode != 0:
+            sys.exit(f"failed: batch\n{result.stderr[-2000:]}")
+        for key, value in json.loads(result.stderr.strip().splitlines()[-1]).items():
+            runs.setdefault(key, []).append(value)
+    return {key: median(values) for key, values in runs.items()}
 
 
 def main() -> None:
@@ -94,6 +134,8 @@ def main() -> None:
         lines = sum(1 for _ in output.open())
         if lines != args.n:
             sys.exit(f"batch wrote {lines} records for {args.n} files")
+        # Not timed: where batch's CPU goes, its own process against its workers.
+        split = cpu_split(batch, min(args.repeats, 3))
     decode_rate = args.n / median(times["decode-only"])
     batch_rate = args.n / median(times["batch"])
     pairs = [d / b for d, b in zip(times["decode-only"], times["batch"], strict=True)]
@@ -104,6 +146,12 @@ def main() -> None:
     for name, values in cpu.items():
         per_image = median(values) / args.n * 1e6
         print(f"{name:12s} CPU per image, all processes: {per_image:.1f} us")
+    per_image = {name: seconds / args.n * 1e6 for name, seconds in split.items()}
+    print(
+        f"batch        CPU per image, split: its own process {per_image['parent']:.1f} us, "
+        f"workers {per_image['workers']:.1f} us (system {per_image['workers_system']:.1f} us "
+        "of it); start-up included, medians of up to 3 more runs"
+    )
     print(f"decode-only (cv2.imread pool): {decode_rate:,.0f} images/s")
     print(f"platedigits batch:             {batch_rate:,.0f} images/s")
     print(
