@@ -378,7 +378,9 @@ def _read_characters(model: Model, images: list[np.ndarray]) -> tuple[list[str],
     texts = [""] * len(images)
     confidences = [0.0] * len(images)
     if present.any():
-        probabilities = model.predict_proba(window_ratios_batch(characters[present], config=config))
+        # Usually every crop holds a character: then no copy of the whole stack.
+        shown = characters if present.all() else characters[present]
+        probabilities = model.predict_proba(window_ratios_batch(shown, config=config))
         best = probabilities.argmax(axis=1)
         best_probability = probabilities[np.arange(len(best)), best].tolist()
         classes = model.classes
