@@ -6,9 +6,10 @@ are, and each chunk's records can be written before the next chunk is even liste
 
 Speed: a chunk's single characters are preprocessed, featurised and classified as one stack
 (:func:`platedigits.preprocess.prepare_characters`), workers run OpenCV and OpenBLAS on one
-thread each, and files are listed and records formatted without per-file ``pathlib`` or
-``json.dumps`` calls. ``benchmarks/throughput.py`` compares the result with only decoding the
-same files.
+thread each and keep the memory they free (no page faults between stacks), files are read with
+two system calls besides open and close, and listed and their records formatted without
+per-file ``pathlib``, ``os.path`` or ``json.dumps`` calls. ``benchmarks/throughput.py``
+compares the result with only decoding the same files.
 """
 
 from __future__ import annotations
