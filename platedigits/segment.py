@@ -423,7 +423,12 @@ def _erase_runs(binary: np.ndarray, length: int) -> np.ndarray:
 
 
 def _drop_edge_bars(
-    groups: list[_Group], href: float, original: np.ndarray, *, raw: bool = False
+    groups: list[_Group],
+    href: float,
+    original: np.ndarray,
+    *,
+    raw: bool = False,
+    joined: bool = True,
 ) -> list[_Group]:
     """Drop the plate's vertical edges and frame sides from both ends of the line.
 
@@ -440,7 +445,7 @@ def _drop_edge_bars(
         tall = [g for g in groups if g.h >= 0.55 * href]
         if len(tall) < 3:
             return groups
-        kept = {id(g) for g in _drop_edge_bars(tall, href, original)}
+        kept = {id(g) for g in _drop_edge_bars(tall, href, original, joined=False)}
         return [g for g in groups if id(g) in kept or g.h < 0.55 * href]
     if len(groups) < 3:
         return groups
@@ -448,14 +453,35 @@ def _drop_edge_bars(
     bottoms = _median([g.y1 for g in groups])
     tolerance = 0.07 * (bottoms - tops)
     h, w = original.shape
+    pitch, usual_gap = _pitch(groups[1:-1])
 
-    def bar(g: _Group) -> bool:
+    def bar(g: _Group, neighbour: _Group) -> bool:
         if g.w >= 0.3 * href:
             return False
         if g.y0 < tops - tolerance or g.y1 > bottoms + tolerance:
             return True
         if g.w < 0.25 * href and (g.x0 <= 1 or g.x1 >= w - 1):
             return True  # a thin bar cut by the image's edge: the plate's border
+        if pitch > 0:
+            # Characters stand at the row's pitch, a frame side hugs the last character (a
+            # narrow neighbour may be the rest of a many-stroke symbol instead).
+            gap = max(neighbour.x0 - g.x1, g.x0 - neighbour.x1)
+            distance = abs((g.x0 + g.x1) - (neighbour.x0 + neighbour.x1)) / 2.0
+            if joined and neighbour.w >= 0.45 * href and distance < 0.7 * pitch and gap <= 0:
+                return True
+            full = g.y0 <= tops + tolerance and g.y1 >= bottoms - tolerance
+            if (
+                full
+                and g.w >= 0.09 * href  # a "1" has a stroke's width, a frame line less
+                and 0.1 * href < g.x0 < g.x1 < w - 0.1 * href  # the border lies at the edge
+                and 0.8 * pitch <= distance <= 1.5 * pitch
+                and gap >= 0.5 * usual_gap
+            ):
+                # In its cell and as tall as the row: a "1", even close to the image's edge,
+                # unless it runs on past the band on both sides.
+                above = g.y0 > 0 and bool(original[g.y0 - 1, g.x0 : g.x1].any())
+                below = g.y1 < h and bool(original[g.y1, g.x0 : g.x1].any())
+                return above and below
         margin = 0.25 * href
         if g.w < 0.18 * href and (g.x0 <= margin or g.x1 >= w - margin):
             return True  # thinner than any "1", right by the image's edge
@@ -464,11 +490,27 @@ def _drop_edge_bars(
         below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
         return above and below
 
-    while len(groups) >= 3 and bar(groups[0]):
+    while len(groups) >= 3 and bar(groups[0], groups[1]):
         groups = groups[1:]
-    while len(groups) >= 3 and bar(groups[-1]):
+    while len(groups) >= 3 and bar(groups[-1], groups[-2]):
         groups = groups[:-1]
     return groups
+
+
+def _pitch(groups: list[_Group]) -> tuple[float, float]:
+    """The row's pitch (usual distance between neighbouring characters' centres) and its
+    usual gap between characters, from the inner characters of the row; ``(0, 0)`` when too
+    few to tell.
+
+    Characters of a plate are evenly spaced, with at most one or two wider gaps (the dot of
+    a Chinese plate, the hyphen or band gap of others), so medians of at least three
+    neighbour distances give the pitch.
+    """
+    if len(groups) < 4:
+        return 0.0, 0.0
+    pairs = list(itertools.pairwise(groups))
+    pitch = _median([(b.x0 + b.x1 - a.x0 - a.x1) / 2.0 for a, b in pairs])
+    return pitch, max(0.0, _median([b.x0 - a.x1 for a, b in pairs]))
 
 
 def _segment_binary(

@@ -200,3 +200,32 @@ def test_rotation_is_measured_on_every_character_of_the_line() -> None:
         close += abs(segment_plate(rotated).angle + degrees) < 0.75
     # Measured: 15 of 24 (11 when the slope came from the few equally tall characters only).
     assert close >= 14
+
+
+def test_a_one_close_to_the_image_edge_is_a_character() -> None:
+    # A tight crop leaves a plain-bar "1" a few pixels from the image's edge, where only the
+    # plate's border stood before: standing at the row's pitch and as tall as the row, it stays.
+    image, truth = make_plate("480650", dark_text=True, frame=False)
+    x, y, w, h = truth[-1]
+    image[:, x:] = (40, 200, 230)  # the plate colour
+    centre = x + w // 2
+    image[y : y + h, centre - 2 : centre + 3] = (20, 20, 20)  # the text colour
+    truth[-1] = (centre - 2, y, 5, h)
+    cropped = image[:, : centre + 9]
+    found = segment_plate(cropped).boxes
+    assert len(found) == len(truth)
+    assert iou(found[-1], truth[-1]) > 0.6
+
+
+def test_a_frame_side_hugging_the_last_character_is_not_one() -> None:
+    # A frame side as tall as the characters whose rounded corner reaches over the last one
+    # without touching it: closer to it than the row's pitch allows, so not a "1".
+    image, truth = make_plate("480650", dark_text=True, frame=False)
+    x, y, w, h = truth[-1]
+    image[y : y + h, x + w + 3 : x + w + 7] = (20, 20, 20)  # the text colour
+    image[y : y + 2, x + w - 2 : x + w + 7] = (20, 20, 20)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    assert cv2.connectedComponents(binary)[0] - 1 == len(truth) + 1  # the premise: apart
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
