@@ -119,8 +119,19 @@ def _init_pool_worker(job: _Job) -> None:
     # Ctrl-C reaches every process of the terminal's group: only the parent handles it (and stops
     # the workers), so the user sees one "Aborted!" instead of a traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _keep_freed_memory()
+    global _stack_pixels
+    # Larger stacks only where freed memory is kept: otherwise their buffers are faulted in
+    # again for every stack, and the default stacks are faster.
+    _stack_pixels = _WORKER_STACK_PIXELS if _keep_freed_memory() else None
     _init_worker(job)
+
+
+#: Pixels per preprocessing stack in a worker that keeps freed memory: a whole chunk of 512
+#: crops of 20x20 in one stack, 3-4% less CPU per crop than the default 128.
+_WORKER_STACK_PIXELS = 1 << 18
+
+#: What this process passes to prepare_characters as ``stack_pixels`` (None: its default).
+_stack_pixels: int | None = None
 
 
 #: glibc's mallopt parameters (malloc.h) and the values the workers use.
@@ -373,7 +384,11 @@ def _read_characters(model: Model, images: list[np.ndarray]) -> tuple[list[str],
     """Labels and confidences of single-character images, read as one stack."""
     config = model.feature_config
     characters = prepare_characters(
-        images, height=config.height, width=config.width, method=config.binarize
+        images,
+        height=config.height,
+        width=config.width,
+        method=config.binarize,
+        stack_pixels=_stack_pixels,
     )
     present = characters.reshape(len(characters), -1).any(axis=1)
     texts = [""] * len(images)

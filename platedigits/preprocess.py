@@ -333,8 +333,11 @@ _MIN_STACK = 8
 #: this function (batch, Model.read_many, training) read bigger ones one by one.
 STACK_MAX_PIXELS = 1 << 16
 
-#: Pixels processed in one stack: every pass walks the whole stack several times, and a stack
-#: that fits the CPU's cache (128 crops of 20x20 at a time) reads a quarter faster than 512.
+#: Pixels processed in one stack by default: every pass walks the whole stack several times, and
+#: a stack that fits the CPU's cache (128 crops of 20x20 at a time) read a quarter faster than
+#: 512, whose larger buffers glibc hands back to the system and faults in again for every stack.
+#: A process that keeps its freed memory (batch's workers) does better with larger stacks, over
+#: which the fixed cost of each stack is spread: see ``stack_pixels``.
 _STACK_PIXELS = 1 << 17
 _SUB_STACK = 128
 
@@ -342,7 +345,12 @@ _FLT_EPSILON = float(np.finfo(np.float32).eps)
 
 
 def prepare_characters(
-    images: Sequence[np.ndarray], *, height: int = 25, width: int = 15, method: str = "otsu"
+    images: Sequence[np.ndarray],
+    *,
+    height: int = 25,
+    width: int = 15,
+    method: str = "otsu",
+    stack_pixels: int | None = None,
 ) -> np.ndarray:
     """Run :func:`prepare_character` on many decoded images at once.
 
@@ -355,6 +363,11 @@ def prepare_characters(
         Size of the normalised characters.
     method : str, keyword-only
         Binarization method, see :func:`binarize`.
+    stack_pixels : int, optional, keyword-only
+        Pixels of input processed as one stack. By default 2**17 and at most 128 images, best
+        with the C library's default memory settings; larger is faster in a process that keeps
+        freed memory (see :mod:`platedigits.batch`). Speed only: the result is the same bit
+        for bit whatever the stacks.
 
     Returns
     -------
@@ -387,7 +400,11 @@ def prepare_characters(
             for i in members:
                 out[i] = prepare_character(arrays[i], height=height, width=width, method=method)
             continue
-        size = max(1, min(_SUB_STACK, _STACK_PIXELS // (shape[0] * shape[1])))
+        pixels = shape[0] * shape[1]
+        if stack_pixels is None:
+            size = max(1, min(_SUB_STACK, _STACK_PIXELS // pixels))
+        else:
+            size = max(1, stack_pixels // pixels)
         for start in range(0, len(members), size):
             part = members[start : start + size]
             stack = np.stack([arrays[i] for i in part])

@@ -350,14 +350,17 @@ def test_workers_keep_freed_memory_instead_of_faulting_it_in_again() -> None:
     assert kept < untouched / 20
 
 
-def test_pool_workers_set_up_memory_then_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("kept", [True, False])
+def test_pool_workers_set_up_memory_then_the_model(
+    monkeypatch: pytest.MonkeyPatch, kept: bool
+) -> None:
     from platedigits import batch
 
     calls: list[str] = []
 
     def keep_freed_memory() -> bool:
         calls.append("memory")
-        return True
+        return kept
 
     def init_worker(job: batch._Job) -> None:
         calls.append(f"model {job.mode}")
@@ -365,8 +368,11 @@ def test_pool_workers_set_up_memory_then_the_model(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(batch, "_keep_freed_memory", keep_freed_memory)
     monkeypatch.setattr(batch, "_init_worker", init_worker)
     monkeypatch.setattr(batch.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(batch, "_stack_pixels", None)  # restored after the test
     batch._init_pool_worker(batch._Job(model_path=None, mode="char"))
     assert calls == ["memory", "model char"]
+    # Larger stacks only where freed memory is kept.
+    assert batch._stack_pixels == (batch._WORKER_STACK_PIXELS if kept else None)
 
 
 _BATCH_THEN_SHOW_BLAS_THREADS = """

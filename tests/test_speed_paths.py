@@ -62,6 +62,16 @@ def test_drawn_digits_match_the_reference() -> None:
     np.testing.assert_allclose(prepare_characters(images), reference(images), atol=TOLERANCE)
 
 
+def test_stack_size_changes_nothing_bit_for_bit() -> None:
+    """Batch workers use larger stacks than the default; the characters must be the same."""
+    rng = np.random.default_rng(4)
+    images = cluttered(rng, 300) + drawn_digits((20, 20))
+    default = prepare_characters(images)
+    for stack_pixels in (1, 20 * 20 * 7, 1 << 18, 1 << 30):
+        stacked = prepare_characters(images, stack_pixels=stack_pixels)
+        np.testing.assert_array_equal(stacked, default)
+
+
 def test_clutter_specks_frames_and_broken_parts_match() -> None:
     images = cluttered(np.random.default_rng(1), 400)
     np.testing.assert_allclose(prepare_characters(images), reference(images), atol=TOLERANCE)
