@@ -20,11 +20,13 @@ The segmenter works on the connected components of a binarized plate, in these s
    that overlap horizontally) and the separate strokes of a many-stroke symbol (such as the
    province character of a Chinese plate, and narrow pieces standing much closer together
    than the line's characters do); split blobs wider than a character at the deepest
-   valleys of their column profile, and join again the unequal halves of a square symbol; drop
+   valleys of their column profile, and join again the unequal halves of a square symbol (no
+   wider than the row's pitch allows); drop
    what is too small for a character (the dot between groups, rivets, screws, small text), too
    tall (frame edges, the EU band) or solid (stickers), and the frame's sides or the plate's
-   border at both ends of the line (thin bars that run past the band or stand at the image's
-   edge).
+   border at both ends of the line (thin bars that run past the band, stand at the image's
+   edge or hug the last character well inside the row's pitch; a thin bar in its cell at the
+   row's pitch and as tall as the row is a "1").
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
@@ -281,13 +283,16 @@ def _merge_close_strokes(groups: list[_Group], href: float, wref: float) -> list
     return out
 
 
-def _merge_radicals(groups: list[_Group], href: float, wref: float) -> list[_Group]:
+def _merge_radicals(
+    groups: list[_Group], href: float, wref: float, *, pitch: float = 0.0
+) -> list[_Group]:
     """Join two parts into one square symbol (a radical and the rest of a Chinese character,
     such as 氵 and 京).
 
     The two touch or nearly, are of unequal height or do not share their top, and together are
     about square and no wider than a character is tall; two characters side by side leave a gap
-    and share top and height.
+    and share top and height, and together span more than one ``pitch`` (the row's distance
+    between neighbouring characters' centres; 0 when unknown).
     """
     out: list[_Group] = []
     for g in groups:
@@ -299,10 +304,17 @@ def _merge_radicals(groups: list[_Group], href: float, wref: float) -> list[_Gro
             halves = last.col_range is not None and g.col_range is not None
             limit = 0.1 if halves else 0.15
             unequal = abs(last.h - g.h) >= limit * href or abs(last.y0 - g.y0) >= limit * href
+            widest = 1.35 * href
+            if pitch > 0 and not halves and min(last.h, g.h) >= 0.75 * href and gap >= 1:
+                # A symbol fills one cell of the row: two tall parts standing apart and
+                # spanning much more than the row's pitch are two characters (a province
+                # symbol and the letter after it). Parts that overlap in columns may be a
+                # frame's corner over a character, left to the later steps.
+                widest = min(widest, 1.3 * pitch)
             if (
                 gap <= 0.06 * href
                 and min(last.h, g.h) >= 0.5 * href  # not a hyphen or a dot next to a letter
-                and union.w <= 1.35 * href
+                and union.w <= widest
                 and union.w >= 0.75 * union.h
                 and unequal
             ):
@@ -544,10 +556,14 @@ def _segment_binary(
     wref = _char_width(groups, href)
     groups = _merge_strokes(groups, href, wref)
     groups = _merge_close_strokes(groups, href, wref)
+    # The pitch is taken on the pieces that look like whole characters, before any split.
+    pitch, _ = _pitch(
+        [g for g in groups if g.h >= 0.75 * href and 0.35 * href <= g.w <= 1.0 * href]
+    )
     groups = _split_wide(groups, cleaned, labels, wref)
     # After the split: a square symbol wider than a character is cut like two touching
     # characters, and its unequal halves are joined again here.
-    groups = _merge_radicals(groups, href, wref)
+    groups = _merge_radicals(groups, href, wref, pitch=pitch)
     groups = [g for g in groups if _keep(g, href, wref, binary.shape[1])]
     groups = _drop_edge_bars(groups, href, original)
     return groups, labels, slope

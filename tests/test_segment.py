@@ -229,3 +229,23 @@ def test_a_frame_side_hugging_the_last_character_is_not_one() -> None:
     assert cv2.connectedComponents(binary)[0] - 1 == len(truth) + 1  # the premise: apart
     found = segment_plate(image).boxes
     assert len(found) == len(truth)
+
+
+def test_a_symbol_and_the_letter_beside_it_are_not_joined_into_one() -> None:
+    # A tall symbol standing right against the next character: unequal heights and a tiny
+    # gap look like the two halves of one square symbol, but together they span far more
+    # than the row's pitch, so they are two characters.
+    image, truth = make_plate("4826135", dark_text=True, frame=False, pitch=28)
+    x0 = truth[0][0]
+    nx, ny, _, nh = truth[1]
+    image[:, x0 : nx - 1] = (40, 200, 230)  # the plate colour
+    sx, sy, sw, sh = nx - 11, ny - 4, 11, nh + 8  # one empty column between them
+    ink = np.zeros(image.shape[:2], np.uint8)
+    ink[sy : sy + sh, sx : sx + sw] = 255
+    ink[sy + 3 : sy + sh // 2 - 1, sx + 3 : sx + sw - 3] = 0  # a 日-like symbol
+    ink[sy + sh // 2 + 2 : sy + sh - 3, sx + 3 : sx + sw - 3] = 0
+    image[ink > 0] = (20, 20, 20)  # the text colour
+    truth[0] = (sx, sy, sw, sh)
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
+    assert iou(found[0], truth[0]) > 0.6 and iou(found[1], truth[1]) > 0.6
