@@ -632,8 +632,10 @@ def _text_looks_dark(gray: np.ndarray) -> bool | None:
     return bright > 0.5
 
 
-#: Two polarities whose line scores are this close are a close call (see ``judge``).
-_CLOSE_CALL = 0.75
+#: Two polarities whose line scores are this close are a close call (see ``judge``). The line
+#: score alone is fragile (the wrong polarity's gaps between characters look like a line of
+#: characters too, and a few more or fewer joins move it), so the judge is asked fairly often.
+_CLOSE_CALL = 0.6
 
 Judge = Callable[[list[np.ndarray]], float]
 """Scores a candidate set of character masks: higher = more like a plate's characters."""
