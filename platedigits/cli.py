@@ -261,9 +261,9 @@ def predict(
 
     \b
     Example:
-      $ platedigits predict samples/plate-1.png samples/digit-7.png
-      samples/plate-1.png	4827	0.9712
-      samples/digit-7.png	7	0.9934
+      $ platedigits predict samples/plate-eu.png samples/digit-7.png
+      samples/plate-eu.png	168	0.9965
+      samples/digit-7.png	7	0.9998
 
     A file that cannot be read gets a one-line error on stderr; the others are still read, and
     the exit status is 1. An image with no character in it (blank, all one colour) is not an
