@@ -202,7 +202,14 @@ def _groups(
             last = merged[-1]
             overlap = min(last.x1, g.x1) - max(last.x0, g.x0)
             union = last.union(g)
-            if overlap >= 0.5 * min(last.w, g.w) and union.h <= 1.2 * href:
+            # The parts of one character span about a character's width; a chain wider than
+            # that is several characters, bridged by small blobs that overlap two of them (a
+            # blurred rivet, a dot, a smudge) or leaning into each other's columns.
+            if (
+                overlap >= 0.5 * min(last.w, g.w)
+                and union.h <= 1.2 * href
+                and union.w <= 1.4 * href
+            ):
                 merged[-1] = union
                 continue
         merged.append(g)
