@@ -972,7 +972,7 @@ def explain(image: Path, out: Path, model_path: Path | None, mode: str, console:
 )
 @click.option(
     "--layout",
-    type=click.Choice(["cn", "eu", "us", "plain"]),
+    type=click.Choice(["cn", "eu", "us", "br", "plain"]),
     default=None,
     help="With --plates: one plate layout only (default: a random layout per plate).",
 )

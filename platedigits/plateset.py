@@ -20,7 +20,7 @@ from platedigits._cv import cv2
 #: Letters drawn on synthetic plates. I and O are left out, as on many real plates: in most
 #: plate typefaces they cannot be told from 1 and 0 (see :mod:`platedigits.reject`).
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-LAYOUTS: tuple[str, ...] = ("cn", "eu", "us", "plain")
+LAYOUTS: tuple[str, ...] = ("cn", "eu", "us", "br", "plain")
 
 
 def _pick(rng: np.random.Generator, chars: str, n: int) -> str:
@@ -40,7 +40,7 @@ def random_plate_text(rng: np.random.Generator, layout: str) -> str:
     str
         ``cn``: province symbol, letter, five letters or digits (mostly digits), e.g.
         ``京A12B45``; ``eu``: ``AB-CD 1234``-like; ``us``: ``7ABC123`` or ``ABC 1234``;
-        ``plain``: digit groups such as ``123 4567``.
+        ``br``: ``ABC1D23``; ``plain``: digit groups such as ``123 4567``.
 
     Raises
     ------
@@ -66,6 +66,10 @@ def random_plate_text(rng: np.random.Generator, layout: str) -> str:
         if rng.random() < 0.5:
             return _pick(rng, digits, 1) + _pick(rng, PLATE_LETTERS, 3) + _pick(rng, digits, 3)
         return _pick(rng, PLATE_LETTERS, 3) + " " + _pick(rng, digits, 4)
+    if layout == "br":
+        # Mercosur: three letters, a digit, a letter or digit, two digits (ABC1D23).
+        middle = _pick(rng, PLATE_LETTERS if rng.random() < 0.7 else digits, 1)
+        return _pick(rng, PLATE_LETTERS, 3) + _pick(rng, digits, 1) + middle + _pick(rng, digits, 2)
     if layout == "plain":
         return _pick(rng, digits, int(rng.integers(2, 4))) + " " + _pick(rng, digits, 4)
     raise ValueError(f"unknown layout {layout!r}; choose from {LAYOUTS}")

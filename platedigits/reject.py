@@ -347,7 +347,7 @@ def _plate_samples(seed: int, index: int) -> tuple[list[np.ndarray], list[str]]:
     from platedigits.synth import render_plate
 
     rng = np.random.default_rng([int(seed), 7_000_001, int(index)])
-    layout = ("cn", "eu", "us", "plain")[int(rng.integers(4))]
+    layout = ("cn", "eu", "us", "br", "plain")[int(rng.integers(5))]
     text = _training_text(rng, layout)
     image, truth = render_plate(text, rng=rng, layout=layout)
     h0, w0 = image.shape[:2]

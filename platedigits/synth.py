@@ -415,7 +415,28 @@ def write_character_dataset(
 
 # --------------------------------------------------------------------------- whole plates
 
-_LAYOUTS = ("cn", "eu", "plain", "us")
+_LAYOUTS = ("br", "cn", "eu", "plain", "us")
+
+
+def _mercosur_band(img: np.ndarray, band: int, h: int, rng: np.random.Generator) -> None:
+    """Paint a Mercosur plate's top band into ``img`` (float BGR, modified in place): blue, with
+    a small white country name in the middle, an emblem at the left and a flag at the right."""
+    width = img.shape[1]
+    img[:band] = (150, 70, 10)
+    y = band // 2
+    small = max(2, band // 3)
+    letters = int(rng.integers(6, 10))
+    start = width // 2 - letters * small // 2
+    for k in range(letters):
+        x = start + k * small
+        cv2.rectangle(
+            img, (x, y - small // 2), (x + max(1, small // 2), y + small // 2), (240,) * 3, -1
+        )
+    r = max(2, band // 3)
+    cv2.circle(img, (max(r + 2, band // 2 + 2), y), r, (240, 240, 240), max(1, r // 3))
+    fx = width - max(band, 3 * r)
+    cv2.rectangle(img, (fx, y - r), (fx + 2 * r, y + r), (40, 150, 30), -1)
+    cv2.circle(img, (fx + r, y), max(1, r // 2), (200, 110, 30), -1)
 
 
 def render_plate(
@@ -430,7 +451,8 @@ def render_plate(
     ``boxes`` holds ``(x, y, w, h)`` of the ink of every drawn character of ``text`` in order
     (spaces, ``-`` and ``·`` are drawn as gaps, a hyphen and a separator dot, and get no box).
     Layouts: ``cn`` (Chinese: frame, dot after the second character), ``eu`` (blue band at the
-    left), ``us`` (wide margins, state line on top), ``plain``; None picks one at random.
+    left), ``us`` (wide margins, state line on top), ``br`` (Mercosur: a blue band across the
+    top with a small country name, an emblem and a flag), ``plain``; None picks one at random.
     The plate is upright (no perspective), so the boxes are exact.
     """
     if layout is None:
@@ -451,7 +473,8 @@ def render_plate(
         masks.insert(2, ("·", None, (0, 0, int(0.45 * h), h)))
     left_band = int(0.55 * h) if layout == "eu" else 0
     margin_x = round(_u(rng, 0.3, 0.6) * h) + left_band
-    margin_top = round(_u(rng, 0.25, 0.4) * h) + (int(0.35 * h) if layout == "us" else 0)
+    top_band = int(_u(rng, 0.3, 0.42) * h) if layout == "br" else 0
+    margin_top = round(_u(rng, 0.25, 0.4) * h) + (int(0.35 * h) if layout == "us" else 0) + top_band
     margin_bottom = round(_u(rng, 0.25, 0.4) * h)
     # Cell positions; a glyph whose ink spills out of its cell (a long flag, a slant) is moved
     # right so that the ink of neighbours never overlaps.
@@ -499,7 +522,7 @@ def render_plate(
     # Frame and rivets.
     thick = max(1, round(0.06 * h))
     inset = max(thick, int(0.1 * h))
-    if layout in ("cn", "us", "plain") and rng.random() < 0.8:
+    if layout in ("cn", "us", "plain", "br") and rng.random() < 0.8:
         cv2.rectangle(ink, (inset, inset), (width - 1 - inset, height - 1 - inset), 255, thick)
     if layout in ("us", "plain", "eu") and rng.random() < 0.7:
         r = max(2, h // 10)
@@ -517,6 +540,8 @@ def render_plate(
     if left_band:
         img[:, :left_band] = (150, 50, 0)
         cv2.circle(img, (left_band // 2, height // 3), max(2, h // 8), (0, 200, 240), 1)
+    if top_band:
+        _mercosur_band(img, top_band, h, rng)
     img *= _lighting(rng, height, width, 0.5)[..., None]
     img += rng.normal(0.0, _u(rng, 1.0, 6.0), img.shape)
     return np.clip(np.round(img), 0, 255).astype(np.uint8), boxes

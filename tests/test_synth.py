@@ -90,7 +90,7 @@ def test_low_resolution_crops_are_generated() -> None:
 
 def test_plate_boxes_inside_image_and_left_to_right() -> None:
     rng = np.random.default_rng(0)
-    for layout in ("cn", "eu", "us", "plain") * 8:
+    for layout in ("cn", "eu", "us", "br", "plain") * 8:
         text = "京A12345" if layout == "cn" else "AB 12-34"
         image, boxes = synth.render_plate(text, rng=rng, layout=layout)
         assert image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3
