@@ -25,8 +25,9 @@ The segmenter works on the connected components of a binarized plate, in these s
    what is too small for a character (the dot between groups, rivets, screws, small text), too
    tall (frame edges, the EU band) or solid (stickers), and the frame's sides or the plate's
    border at both ends of the line (thin bars that run past the band, stand at the image's
-   edge or hug the last character well inside the row's pitch; a thin bar in its cell at the
-   row's pitch and as tall as the row is a "1").
+   edge or hug the last character well inside the row's pitch, and pieces cut by the image's
+   edge whose only full-height columns are a thin stroke on that side; a thin bar in its cell
+   at the row's pitch and as tall as the row is a "1").
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
@@ -475,6 +476,8 @@ def _drop_edge_bars(
     pitch, usual_gap = _pitch(groups[1:-1])
 
     def bar(g: _Group, neighbour: _Group) -> bool:
+        if g.w < 0.7 * href and (g.x0 <= 1 or g.x1 >= w - 1) and border(g):
+            return True
         if g.w >= 0.3 * href:
             return False
         if g.y0 < tops - tolerance or g.y1 > bottoms + tolerance:
@@ -508,6 +511,20 @@ def _drop_edge_bars(
         above = g.y0 == 0 or bool(original[g.y0 - 1, g.x0 : g.x1].any())
         below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
         return above and below
+
+    def border(g: _Group) -> bool:
+        """A frame side or the plate's border cut by the image's edge, its corners curving
+        in: its only full-height columns are a thin stroke on the image's side."""
+        window = original[g.y0 : g.y1, g.x0 : g.x1] > 0
+        columns = window.sum(axis=0)
+        dense = np.flatnonzero(columns >= 0.7 * window.shape[0])
+        if len(dense) == 0 or len(dense) >= 0.25 * href:
+            return False
+        if columns.sum() - columns[dense].sum() > 0.6 * columns[dense].sum():
+            return False  # more than corners beside the stroke: a character cut by the edge
+        if g.x0 <= 1:
+            return bool(dense[-1] < 0.5 * g.w)
+        return bool(dense[0] >= 0.5 * g.w)
 
     while len(groups) >= 3 and bar(groups[0], groups[1]):
         groups = groups[1:]
