@@ -11,7 +11,8 @@ Figures:
   of plates whose number of boxes equals the number of characters of ``plate_text`` (spaces,
   ``·`` and ``-`` dropped). The boxes are not checked, only counted: real plates carry no boxes.
 - ``synthetic_exact``: on ``--synthetic`` plates made by :func:`platedigits.synth.render_plate`
-  (layouts cn, eu, us, plain in turn, fixed seeds) and then made camera-like by the rejector's
+  (every layout of ``platedigits.plateset.LAYOUTS`` in turn, fixed seeds; adding a layout
+  changes the set) and then made camera-like by the rejector's
   ``_degrade`` (small rotation, low resolution, blur, JPEG), the share of plates where every
   drawn character is matched by exactly one found box at IoU >= 0.5 and no box is left over;
   also per layout. The truth boxes follow the degradation (their centres are rotated and
