@@ -474,9 +474,12 @@ def _drop_edge_bars(
     tolerance = 0.07 * (bottoms - tops)
     h, w = original.shape
     pitch, usual_gap = _pitch(groups[1:-1])
+    # Within this of the image's edge a piece counts as cut by it (blur and resampling leave
+    # a pixel or two of plate beside the border).
+    edge = max(1.0, 0.1 * href)
 
     def bar(g: _Group, neighbour: _Group) -> bool:
-        if g.w < 0.7 * href and (g.x0 <= 1 or g.x1 >= w - 1) and border(g):
+        if g.w < 0.7 * href and (g.x0 <= edge or g.x1 >= w - edge) and border(g):
             return True
         if g.w >= 0.3 * href:
             return False
@@ -513,8 +516,8 @@ def _drop_edge_bars(
         return above and below
 
     def border(g: _Group) -> bool:
-        """A frame side or the plate's border cut by the image's edge, its corners curving
-        in: its only full-height columns are a thin stroke on the image's side."""
+        """A frame side or the plate's border at the image's edge, its corners curving in:
+        its only full-height columns are a thin stroke on the image's side."""
         window = original[g.y0 : g.y1, g.x0 : g.x1] > 0
         columns = window.sum(axis=0)
         dense = np.flatnonzero(columns >= 0.7 * window.shape[0])
@@ -522,7 +525,7 @@ def _drop_edge_bars(
             return False
         if columns.sum() - columns[dense].sum() > 0.6 * columns[dense].sum():
             return False  # more than corners beside the stroke: a character cut by the edge
-        if g.x0 <= 1:
+        if g.x0 <= edge:
             return bool(dense[-1] < 0.5 * g.w)
         return bool(dense[0] >= 0.5 * g.w)
 
