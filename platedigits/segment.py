@@ -26,7 +26,9 @@ The segmenter works on the connected components of a binarized plate, in these s
    tall (frame edges, the EU band) or solid (stickers), and the frame's sides or the plate's
    border at both ends of the line (thin bars that run past the band, stand at the image's
    edge or hug the last character well inside the row's pitch, and pieces cut by the image's
-   edge whose only full-height columns are a thin stroke on that side; a thin bar in its cell
+   edge whose only full-height columns are a thin stroke on that side, and a side leaning by
+   perspective: one thin straight slanted stroke off the row's pitch that runs into the
+   frame's lines above and below; a thin bar in its cell
    at the row's pitch and as tall as the row is a "1").
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
@@ -449,6 +451,7 @@ def _drop_edge_bars(
     *,
     raw: bool = False,
     joined: bool = True,
+    labels: np.ndarray | None = None,
 ) -> list[_Group]:
     """Drop the plate's vertical edges and frame sides from both ends of the line.
 
@@ -460,12 +463,16 @@ def _drop_edge_bars(
     With ``raw`` the groups are the unfiltered candidates (dots and rivets among them): only tall
     bars are dropped, looking past small blobs at the ends, so that a frame side is gone before
     it can be joined to the "1" beside it as the stroke of a symbol.
+
+    ``labels`` (the ``(H, W)`` ``int32`` label image the groups were taken from) lets a frame
+    side leaning by perspective be told apart: wider than a bar, but one thin straight slanted
+    stroke off the row's pitch, running into the frame's lines above and below.
     """
     if raw:
         tall = [g for g in groups if g.h >= 0.55 * href]
         if len(tall) < 3:
             return groups
-        kept = {id(g) for g in _drop_edge_bars(tall, href, original, joined=False)}
+        kept = {id(g) for g in _drop_edge_bars(tall, href, original, joined=False, labels=labels)}
         return [g for g in groups if id(g) in kept or g.h < 0.55 * href]
     if len(groups) < 3:
         return groups
@@ -482,7 +489,7 @@ def _drop_edge_bars(
         if g.w < 0.7 * href and (g.x0 <= edge or g.x1 >= w - edge) and border(g):
             return True
         if g.w >= 0.3 * href:
-            return False
+            return g.w < 0.7 * href and leaning_side(g, neighbour)
         if g.y0 < tops - tolerance or g.y1 > bottoms + tolerance:
             return True
         if g.w < 0.25 * href and (g.x0 <= 1 or g.x1 >= w - 1):
@@ -514,6 +521,37 @@ def _drop_edge_bars(
         above = g.y0 == 0 or bool(original[g.y0 - 1, g.x0 : g.x1].any())
         below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
         return above and below
+
+    def leaning_side(g: _Group, neighbour: _Group) -> bool:
+        """A frame side leaning by perspective: one thin straight stroke across the piece,
+        slanted, off the row's pitch and running into the frame's lines above and below."""
+        if labels is None or g.area > 0.3 * href * g.h:
+            return False  # more ink than one thin stroke across the piece holds
+        if pitch > 0:
+            distance = abs((g.x0 + g.x1) - (neighbour.x0 + neighbour.x1)) / 2.0
+            if 0.8 * pitch <= distance <= 1.5 * pitch:
+                return False  # in its cell of the row: a slanted "1" or "7"
+        above = g.y0 == 0 or bool(original[g.y0 - 1, g.x0 : g.x1].any())
+        below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
+        if not (above and below):
+            return False
+        x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
+        window = labels[g.y0 : g.y1, x0:x1]
+        region = window == g.labels[0] if len(g.labels) == 1 else np.isin(window, g.labels)
+        counts = region.sum(axis=1)
+        rows = np.flatnonzero(counts)
+        if len(rows) < 0.8 * g.h or len(rows) < 6:
+            return False
+        inner = rows[len(rows) // 10 : len(rows) - len(rows) // 10]
+        if _median(counts[inner]) >= 0.2 * href:
+            return False
+        cols = np.arange(region.shape[1], dtype=np.float64)
+        centres = (region[inner] * cols).sum(axis=1) / counts[inner]
+        dy = inner - inner.mean()
+        lean = float(np.dot(dy, centres - centres.mean()) / max(1.0, float(np.dot(dy, dy))))
+        residual = centres - centres.mean() - lean * dy
+        # Slanted (an upright bar is left to the tests above) and straight (not a curve).
+        return abs(lean) >= 0.1 and float(np.abs(residual).max()) <= 0.1 * href
 
     def border(g: _Group) -> bool:
         """A frame side or the plate's border at the image's edge, its corners curving in:
@@ -579,7 +617,7 @@ def _segment_binary(
         _count, labels, stats, _ = cv2.connectedComponentsWithStats(cleaned, connectivity=8)
         stats = stats[1:]
     groups = _groups(stats, slope, href, mid, binary.shape[1])
-    groups = _drop_edge_bars(groups, href, original, raw=True)
+    groups = _drop_edge_bars(groups, href, original, raw=True, labels=labels)
     wref = _char_width(groups, href)
     groups = _merge_strokes(groups, href, wref)
     groups = _merge_close_strokes(groups, href, wref)
@@ -592,7 +630,7 @@ def _segment_binary(
     # characters, and its unequal halves are joined again here.
     groups = _merge_radicals(groups, href, wref, pitch=pitch)
     groups = [g for g in groups if _keep(g, href, wref, binary.shape[1])]
-    groups = _drop_edge_bars(groups, href, original)
+    groups = _drop_edge_bars(groups, href, original, labels=labels)
     return groups, labels, slope
 
 
