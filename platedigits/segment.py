@@ -825,8 +825,14 @@ def _baseline_slope(groups: list[_Group]) -> float:
 
     Characters of a line share a top and a baseline, so all of them tell the plate's rotation,
     not only the few of exactly the same height that made the line; the one fitting worst (a
-    letter with a descender, a symbol) is left out when there are enough.
+    letter with a descender, a symbol) is left out when there are enough. So are characters
+    much taller than the row's usual height (a rivet or a frame corner joined at one end),
+    while at least three are left.
     """
+    usual = _median([g.h for g in groups])
+    fitting = [g for g in groups if g.h <= 1.1 * usual]
+    if len(fitting) >= 3:
+        groups = fitting
     x = np.array([(g.x0 + g.x1) / 2.0 for g in groups])
     tops = np.array([g.y0 for g in groups], np.float64)
     bottoms = np.array([g.y1 for g in groups], np.float64)

@@ -303,3 +303,21 @@ def test_a_frame_side_leaning_by_perspective_is_not_a_character(text: str) -> No
     found = segment_plate(image).boxes
     assert len(found) == len(truth)
     assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+
+
+def test_characters_taller_than_the_row_do_not_tilt_the_rotation() -> None:
+    # A rivet glued onto the top of two characters makes them stand out above the row; the
+    # rotation is fitted to the others' tops and bottoms.
+    close = 0
+    for tops in ([0, 4], [1, 5], [1, 2], [5, 6], [0, 6]):
+        for degrees in (-3.0, 3.0):
+            image, truth = make_plate("4806521", dark_text=True, frame=False)
+            for k in tops:
+                x, y, w, _ = truth[k]
+                cv2.circle(image, (x + w // 2, y - 3), 5, (20, 20, 20), -1)  # the text colour
+            h, w = image.shape[:2]
+            rotation = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+            rotated = cv2.warpAffine(image, rotation, (w, h), borderMode=cv2.BORDER_REPLICATE)
+            close += abs(segment_plate(rotated).angle + degrees) < 0.5
+    # Measured: 9 of 10 (7 when the tall ones were fitted too).
+    assert close >= 9
