@@ -20,8 +20,9 @@ The segmenter works on the connected components of a binarized plate, in these s
    that overlap horizontally) and the separate strokes of a many-stroke symbol (such as the
    province character of a Chinese plate, and narrow pieces standing much closer together
    than the line's characters do); split blobs wider than a character at the deepest
-   valleys of their column profile, and join again the unequal halves of a square symbol (no
-   wider than the row's pitch allows); drop
+   valleys of their column profile (a part sharing most of its columns with a separate
+   character is a frame corner running over or under the row, and goes), and join again the
+   unequal halves of a square symbol (no wider than the row's pitch allows); drop
    what is too small for a character (the dot between groups, rivets, screws, small text), too
    tall (frame edges, the EU band) or solid (stickers), and the frame's sides or the plate's
    border at both ends of the line (thin bars that run past the band, stand at the image's
@@ -377,6 +378,34 @@ def _split_wide(
     return out
 
 
+def _drop_overlapping_parts(groups: list[_Group], href: float) -> list[_Group]:
+    """Drop the parts of a split blob that lie over or under another character.
+
+    A blob wider than a character is cut where characters would stand side by side; when
+    one of its parts shares most of its columns with a separate tall piece, the blob ran
+    along the characters instead (a frame line or corner under the row), and the part is
+    no character of its own. Parts too low for a character are left to the size test.
+    """
+    # Pieces shaped like whole characters, as the character width is measured on.
+    tall = [
+        g
+        for g in groups
+        if g.col_range is None and g.h >= 0.75 * href and 0.35 * href <= g.w <= 1.0 * href
+    ]
+    if not tall or all(g.col_range is None for g in groups):
+        return groups
+    out = []
+    for g in groups:
+        if (
+            g.col_range is not None
+            and g.h >= 0.55 * href
+            and any(min(g.x1, t.x1) - max(g.x0, t.x0) >= 0.6 * g.w for t in tall)
+        ):
+            continue
+        out.append(g)
+    return out
+
+
 def _keep(g: _Group, href: float, wref: float, width: int) -> bool:
     if g.h < 0.55 * href or g.h > 1.35 * href:
         return False  # the dot, rivets, small text; frame edges and colour bands
@@ -626,6 +655,7 @@ def _segment_binary(
         [g for g in groups if g.h >= 0.75 * href and 0.35 * href <= g.w <= 1.0 * href]
     )
     groups = _split_wide(groups, cleaned, labels, wref)
+    groups = _drop_overlapping_parts(groups, href)
     # After the split: a square symbol wider than a character is cut like two touching
     # characters, and its unequal halves are joined again here.
     groups = _merge_radicals(groups, href, wref, pitch=pitch)

@@ -321,3 +321,30 @@ def test_characters_taller_than_the_row_do_not_tilt_the_rotation() -> None:
             close += abs(segment_plate(rotated).angle + degrees) < 0.5
     # Measured: 9 of 10 (7 when the tall ones were fitted too).
     assert close >= 9
+
+
+def test_parts_of_a_split_blob_over_other_characters_are_dropped() -> None:
+    from platedigits.segment import _drop_overlapping_parts, _Group
+
+    # Three characters 40 px tall, the last two enclosed by a frame corner (one blob from
+    # x=70 to 150, cut in three like touching characters): the parts lying over and under the
+    # characters go, the frame side beyond them stays for the edge tests, and the halves of
+    # two touching characters (apart from any other piece) stay too.
+    href = 40.0
+    chars = [_Group(x, 10, x + 24, 50, [i + 1], 500) for i, x in enumerate((10, 78, 112))]
+    frame = [
+        _Group(a, 6, b, 54, [9], 300, col_range=(a, b)) for a, b in ((70, 104), (104, 138))
+    ] + [_Group(138, 6, 150, 54, [9], 200, col_range=(138, 150))]
+    touching = [
+        _Group(a, 10, b, 50, [10], 400, col_range=(a, b)) for a, b in ((160, 184), (184, 208))
+    ]
+    groups = sorted(chars + frame + touching, key=lambda g: g.x0)
+    kept = _drop_overlapping_parts(groups, href)
+    assert [(g.x0, g.x1) for g in kept] == [
+        (10, 34),
+        (78, 102),
+        (112, 136),
+        (138, 150),
+        (160, 184),
+        (184, 208),
+    ]
