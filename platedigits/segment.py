@@ -23,7 +23,9 @@ The segmenter works on the connected components of a binarized plate, in these s
    valleys of their column profile (a part sharing most of its columns with a separate
    character is a frame corner running over or under the row, and goes), and join again the
    unequal halves of a square symbol (no wider than the row's pitch allows); drop
-   what is too small for a character (the dot between groups, rivets, screws, small text), too
+   what is too small for a character (the dot between groups, rivets, screws, small text) or
+   covers too little of the row's height (a dot hanging from a bit of the frame; done last,
+   on the straightened plate, so that rotation and polarity are judged as before), too
    tall (frame edges, the EU band) or solid (stickers), and the frame's sides or the plate's
    border at both ends of the line (thin bars that run past the band, stand at the image's
    edge or hug the last character well inside the row's pitch, and pieces cut by the image's
@@ -404,6 +406,18 @@ def _drop_overlapping_parts(groups: list[_Group], href: float) -> list[_Group]:
             continue
         out.append(g)
     return out
+
+
+def _drop_off_row(groups: list[_Group]) -> list[_Group]:
+    """Drop pieces covering less than 60% of the row's height (between the usual top and the
+    usual bottom of its characters): the characters of a plate share their top and bottom
+    lines, while a dot joined to a bit of the frame hangs from above and stops short."""
+    if len(groups) < 4:
+        return groups
+    top = _median([g.y0 for g in groups])
+    bottom = _median([g.y1 for g in groups])
+    need = 0.6 * (bottom - top)
+    return [g for g in groups if min(g.y1, bottom) - max(g.y0, top) >= need]
 
 
 def _keep(g: _Group, href: float, wref: float, width: int) -> bool:
@@ -958,6 +972,8 @@ def segment_plate(
         if len(sheared[0]) >= 3 or _quality(sheared[0]) >= _quality(groups):
             groups, labels, binary, _, dark = sheared
             transform = candidate
+    # Only now: what the rotation, shear and polarity were judged on stays as it was.
+    groups = _drop_off_row(groups)
     inverse = None if np.allclose(transform, np.eye(3)) else np.linalg.inv(transform)[:2]
     boxes: list[Box] = []
     masks: list[np.ndarray] = []
@@ -993,7 +1009,7 @@ def find_character_boxes(binary: np.ndarray) -> list[Box]:
         nothing looks like a character. No scaling or straightening is done.
     """
     groups, _, _ = _segment_binary(binary)
-    return [(g.x0, g.y0, g.w, g.h) for g in groups]
+    return [(g.x0, g.y0, g.w, g.h) for g in _drop_off_row(groups)]
 
 
 def plate_segmentation(

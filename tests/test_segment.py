@@ -348,3 +348,19 @@ def test_parts_of_a_split_blob_over_other_characters_are_dropped() -> None:
         (160, 184),
         (184, 208),
     ]
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
+def test_a_dot_hanging_from_the_frame_is_not_a_character(dark_text: bool) -> None:
+    # A dot joined to a bit of the frame above it: as tall as half a character, so not too
+    # small, but it covers only the top of the row that the characters span from top to bottom.
+    image, truth = make_plate("3705918", dark_text=dark_text, dot_after=1, frame=False)
+    top = min(t[1] for t in truth)
+    x = truth[1][0] + truth[1][2] + 12
+    ink = np.zeros(image.shape[:2], np.uint8)
+    cv2.line(ink, (x, 0), (x, top + 10), 255, 2)
+    cv2.circle(ink, (x, top + 10), 3, 255, -1)
+    image[ink > 0] = (20, 20, 20) if dark_text else (245, 245, 245)  # the text colour
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
+    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
