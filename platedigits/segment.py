@@ -33,6 +33,9 @@ The segmenter works on the connected components of a binarized plate, in these s
    perspective: one thin straight slanted stroke off the row's pitch that runs into the
    frame's lines above and below; a thin bar in its cell
    at the row's pitch and as tall as the row is a "1").
+5. A character much fainter than the others (worn paint) is lost by the plate-wide threshold:
+   the cell one pitch before the row's first character is thresholded on its own, and what it
+   holds is taken when it has real contrast and a character's size.
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
@@ -418,6 +421,65 @@ def _drop_off_row(groups: list[_Group]) -> list[_Group]:
     bottom = _median([g.y1 for g in groups])
     need = 0.6 * (bottom - top)
     return [g for g in groups if min(g.y1, bottom) - max(g.y0, top) >= need]
+
+
+def _faint_first(
+    groups: list[_Group], labels: np.ndarray, gray: np.ndarray, *, dark: bool
+) -> tuple[list[_Group], np.ndarray]:
+    """Find a faint character in the empty cell one pitch before the row's first character.
+
+    Paint worn off or a dirty plate leaves a character much fainter than the others, and the
+    plate-wide threshold loses it; thresholded on its own cell, it stands out again. It is
+    taken only when it is about as tall and wide as the row's characters.
+    """
+    if len(groups) < 4:
+        return groups, labels
+    pitch, gap = _pitch(groups)
+    if pitch <= 0:
+        return groups, labels
+    top = round(_median([g.y0 for g in groups]))
+    bottom = round(_median([g.y1 for g in groups]))
+    height = bottom - top
+    width = _median([g.w for g in groups])
+    first = groups[0]
+    x1 = first.x0 - max(1, int(0.5 * gap))
+    x0 = round(first.x0 + first.x1 - 2 * pitch - width) // 2
+    pad = max(1, int(0.1 * height))
+    if x0 < 0 or x1 - x0 < 0.5 * width or top - pad < 0 or bottom + pad > gray.shape[0]:
+        return groups, labels
+    cell = gray[top - pad : bottom + pad, x0:x1]
+    if dark:
+        cell = 255 - cell
+    _, ink = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    # The cell must hold real contrast, not noise the threshold cut in two.
+    inside = cell[ink > 0]
+    outside = cell[ink == 0]
+    if len(inside) == 0 or len(outside) == 0 or float(inside.mean() - outside.mean()) < 15:
+        return groups, labels
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    h = rows[-1] - rows[0] + 1
+    w = cols[-1] - cols[0] + 1
+    fill = np.count_nonzero(ink) / float(h * w)
+    if not (0.8 * height <= h <= 1.15 * height and 0.5 * width <= w <= 1.5 * width):
+        return groups, labels
+    if not 0.15 <= fill <= 0.7:
+        return groups, labels  # a smudge or a solid patch
+    if np.count_nonzero(ink[:, 0]) > 0.6 * h:
+        return groups, labels  # a frame side or the plate's edge along the cell's side
+    new = int(labels.max()) + 1
+    labels = labels.copy()
+    window = labels[top - pad : bottom + pad, x0:x1]
+    window[(ink > 0) & (window == 0)] = new
+    g = _Group(
+        x0 + int(cols[0]),
+        top - pad + int(rows[0]),
+        x0 + int(cols[-1]) + 1,
+        top - pad + int(rows[-1]) + 1,
+        [new],
+        int(np.count_nonzero(ink)),
+    )
+    return [g, *groups], labels
 
 
 def _keep(g: _Group, href: float, wref: float, width: int) -> bool:
@@ -974,6 +1036,8 @@ def segment_plate(
             transform = candidate
     # Only now: what the rotation, shear and polarity were judged on stays as it was.
     groups = _drop_off_row(groups)
+    straight = gray if np.allclose(transform, np.eye(3)) else _warp(gray, transform)
+    groups, labels = _faint_first(groups, labels, straight, dark=dark)
     inverse = None if np.allclose(transform, np.eye(3)) else np.linalg.inv(transform)[:2]
     boxes: list[Box] = []
     masks: list[np.ndarray] = []

@@ -364,3 +364,23 @@ def test_a_dot_hanging_from_the_frame_is_not_a_character(dark_text: bool) -> Non
     found = segment_plate(image).boxes
     assert len(found) == len(truth)
     assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
+def test_a_faint_first_character_is_found_in_its_cell(dark_text: bool) -> None:
+    # Worn paint leaves the first character at a third of the others' contrast: the
+    # plate-wide threshold loses it, a threshold on the cell one pitch before the row finds it.
+    image, truth = make_plate("3705918", dark_text=dark_text, frame=False, pitch=30)
+    x, _, w, _ = truth[0]
+    plate = np.array((40, 200, 230) if dark_text else (160, 60, 10), np.float32)
+    faint = plate + (image[:, : x + w + 2].astype(np.float32) - plate) * 0.3
+    image[:, : x + w + 2] = np.clip(faint, 0, 255).astype(np.uint8)
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
+    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    # An empty, slightly noisy margin in that cell gives no character.
+    x1 = x + w + 2
+    rng = np.random.default_rng(7)
+    noise = rng.normal(0.0, 4.0, image[:, :x1].shape)
+    image[:, :x1] = np.clip(plate + noise, 0, 255).astype(np.uint8)
+    assert len(segment_plate(image).boxes) == len(truth) - 1
