@@ -424,13 +424,19 @@ def _drop_off_row(groups: list[_Group]) -> list[_Group]:
 
 
 def _faint_first(
-    groups: list[_Group], labels: np.ndarray, gray: np.ndarray, *, dark: bool
+    groups: list[_Group],
+    labels: np.ndarray,
+    straightened: Callable[[], np.ndarray],
+    *,
+    dark: bool,
 ) -> tuple[list[_Group], np.ndarray]:
     """Find a faint character in the empty cell one pitch before the row's first character.
 
     Paint worn off or a dirty plate leaves a character much fainter than the others, and the
     plate-wide threshold loses it; thresholded on its own cell, it stands out again. It is
-    taken only when it is about as tall and wide as the row's characters.
+    taken only when it is about as tall and wide as the row's characters. ``straightened()``
+    gives the ``(H, W)`` ``uint8`` grey plate in the groups' coordinates (made only when a
+    cell is to be looked at).
     """
     if len(groups) < 4:
         return groups, labels
@@ -445,9 +451,9 @@ def _faint_first(
     x1 = first.x0 - max(1, int(0.5 * gap))
     x0 = round(first.x0 + first.x1 - 2 * pitch - width) // 2
     pad = max(1, int(0.1 * height))
-    if x0 < 0 or x1 - x0 < 0.5 * width or top - pad < 0 or bottom + pad > gray.shape[0]:
+    if x0 < 0 or x1 - x0 < 0.5 * width or top - pad < 0 or bottom + pad > labels.shape[0]:
         return groups, labels
-    cell = gray[top - pad : bottom + pad, x0:x1]
+    cell = straightened()[top - pad : bottom + pad, x0:x1]
     if dark:
         cell = 255 - cell
     _, ink = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
@@ -1036,8 +1042,10 @@ def segment_plate(
             transform = candidate
     # Only now: what the rotation, shear and polarity were judged on stays as it was.
     groups = _drop_off_row(groups)
-    straight = gray if np.allclose(transform, np.eye(3)) else _warp(gray, transform)
-    groups, labels = _faint_first(groups, labels, straight, dark=dark)
+    identity = np.allclose(transform, np.eye(3))
+    groups, labels = _faint_first(
+        groups, labels, lambda: gray if identity else _warp(gray, transform), dark=dark
+    )
     inverse = None if np.allclose(transform, np.eye(3)) else np.linalg.inv(transform)[:2]
     boxes: list[Box] = []
     masks: list[np.ndarray] = []
