@@ -83,8 +83,6 @@ class Rejector:
     shape_features: bool = True
 
     def __post_init__(self) -> None:
-        if isinstance(self.networks, BPNetwork):  # one network given alone
-            self.networks = (self.networks,)
         self.networks = tuple(self.networks)
         if not self.networks:
             raise ValueError("a rejector needs at least one network")
