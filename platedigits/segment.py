@@ -32,7 +32,9 @@ The segmenter works on the connected components of a binarized plate, in these s
    edge whose only full-height columns are a thin stroke on that side, and a side leaning by
    perspective: one thin straight slanted stroke off the row's pitch that runs into the
    frame's lines above and below; a thin bar in its cell
-   at the row's pitch and as tall as the row is a "1").
+   at the row's pitch and as tall as the row is a "1"); a frame side that blur glued to the
+   first or last character (a thin stroke inked from above the row to below it, standing
+   apart from the character across the row's middle) is cut off it.
 5. A character much fainter than the others (worn paint) is lost by the plate-wide threshold:
    the cell one pitch before the row's first character is thresholded on its own, and what it
    holds is taken when it has real contrast and a character's size.
@@ -685,6 +687,77 @@ def _drop_edge_bars(
     return groups
 
 
+def _detach_sides(
+    groups: list[_Group], href: float, original: np.ndarray, labels: np.ndarray
+) -> list[_Group]:
+    """Cut a frame side or the plate's border off the character it is glued to, at either end
+    of the row.
+
+    Blur glues a character to the frame beside it, often only through a bit of the frame's
+    top or bottom line, so the character's box takes the frame side in. The side is a thin
+    stroke on the piece's outer side whose columns are inked in ``original`` (the binary
+    before the band was cut out) from above the row's top to below its bottom, as no
+    character of the row is; the character is what stands inward of a column left empty
+    across the middle of the row, and it must fill most of the middle rows (the flag and
+    foot of a "1" whose stroke touches the frame lines above and below do not).
+    """
+    if len(groups) < 3:
+        return groups
+    top = round(_median([g.y0 for g in groups]))
+    bottom = round(_median([g.y1 for g in groups]))
+    rows = bottom - top
+    reach = max(2, round(0.1 * href))
+    h = original.shape[0]
+    core = slice(top + round(0.2 * rows), bottom - round(0.2 * rows))
+    out = list(groups)
+    for end in (0, len(out) - 1):
+        g = out[end]
+        x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
+        span = original[max(0, top - reach) : min(h, bottom + reach), x0:x1] > 0
+        full = np.asarray(span.mean(axis=0) >= 0.95, bool)
+        window = labels[:, x0:x1]
+        region = np.asarray(
+            window == g.labels[0] if len(g.labels) == 1 else np.isin(window, g.labels), bool
+        )
+        middle = np.asarray(region[core].any(axis=0), bool)
+        # The side: full columns from the piece's outer edge inward (a pixel of plate may lie
+        # outside it), then a gap of columns empty across the middle, then the character.
+        cols = list(range(x1 - x0)) if end == 0 else list(range(x1 - x0 - 1, -1, -1))
+        k = 0
+        while k < len(cols) and not full[cols[k]] and k < 2:
+            k += 1
+        start = k
+        while k < len(cols) and full[cols[k]]:
+            k += 1
+        if k == start or k - start > 0.2 * href:
+            continue
+        while k < len(cols) and middle[cols[k]] and k - start <= 0.3 * href:
+            k += 1  # the side's own width in the middle rows, where it is not full
+        if k >= len(cols) or middle[cols[k]]:
+            continue
+        while k < len(cols) and not middle[cols[k]]:
+            k += 1
+        if k >= len(cols):
+            continue
+        a, b = (x0 + cols[k], x1) if end == 0 else (x0, x0 + cols[k] + 1)
+        part = region[:, a - x0 : b - x0]
+        inked = np.flatnonzero(part.any(axis=1))
+        if len(inked) == 0 or part[core].any(axis=1).mean() < 0.6:
+            continue
+        cut = part[inked[0] : inked[-1] + 1]
+        used = np.flatnonzero(cut.any(axis=0))
+        out[end] = _Group(
+            a + int(used[0]),
+            int(inked[0]),
+            a + int(used[-1]) + 1,
+            int(inked[-1]) + 1,
+            g.labels,
+            int(cut.sum()),
+            col_range=(a + int(used[0]), a + int(used[-1]) + 1),
+        )
+    return out
+
+
 def _pitch(groups: list[_Group]) -> tuple[float, float]:
     """The row's pitch (usual distance between neighbouring characters' centres) and its
     usual gap between characters, from the inner characters of the row; ``(0, 0)`` when too
@@ -743,6 +816,7 @@ def _segment_binary(
     groups = _merge_radicals(groups, href, wref, pitch=pitch)
     groups = [g for g in groups if _keep(g, href, wref, binary.shape[1])]
     groups = _drop_edge_bars(groups, href, original, labels=labels)
+    groups = _detach_sides(groups, href, original, labels)
     return groups, labels, slope
 
 

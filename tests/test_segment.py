@@ -384,3 +384,22 @@ def test_a_faint_first_character_is_found_in_its_cell(dark_text: bool) -> None:
     noise = rng.normal(0.0, 4.0, image[:, :x1].shape)
     image[:, :x1] = np.clip(plate + noise, 0, 255).astype(np.uint8)
     assert len(segment_plate(image).boxes) == len(truth) - 1
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
+def test_a_frame_side_glued_to_an_end_character_is_cut_off(dark_text: bool) -> None:
+    # Frame sides standing just past the first and last characters, glued to them by a bit
+    # of the frame's bottom line (what blur leaves when the band's edge cuts the rest): the
+    # end characters' boxes stop at their own ink, the sides are no characters.
+    image, truth = make_plate("3705918", dark_text=dark_text, frame=False)
+    colour = (20, 20, 20) if dark_text else (245, 245, 245)  # the text colour
+    bottom = max(t[1] + t[3] for t in truth) - 1
+    left, right = truth[0][0] - 6, truth[-1][0] + truth[-1][2] + 5
+    cv2.rectangle(image, (left, 6), (right, image.shape[0] - 7), colour, 2)
+    cv2.line(image, (left, bottom), (truth[0][0] + 10, bottom), colour, 2)
+    cv2.line(image, (truth[-1][0] + 10, bottom), (right, bottom), colour, 2)
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
+    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    assert abs(found[0][0] - truth[0][0]) <= 2
+    assert abs((found[-1][0] + found[-1][2]) - (truth[-1][0] + truth[-1][2])) <= 2
