@@ -31,7 +31,8 @@ The segmenter works on the connected components of a binarized plate, in these s
    edge or hug the last character well inside the row's pitch, and pieces cut by the image's
    edge whose only full-height columns are a thin stroke on that side, and a side leaning by
    perspective: one thin straight slanted stroke off the row's pitch that runs into the
-   frame's lines above and below; a thin bar in its cell
+   frame's lines above and below, and a frame corner off the row's pitch, judged by its
+   one thin stroke across the row's middle; a thin bar in its cell
    at the row's pitch and as tall as the row is a "1"); a frame side that blur glued to the
    first or last character (a thin stroke inked from above the row to below it, standing
    apart from the character across the row's middle) is cut off it.
@@ -602,7 +603,14 @@ def _drop_edge_bars(
         if g.w < 0.7 * href and (g.x0 <= edge or g.x1 >= w - edge) and border(g):
             return True
         if g.w >= 0.3 * href:
-            return g.w < 0.7 * href and leaning_side(g, neighbour)
+            # A wide piece in its cell of the row is a character with serifs (a "1" with
+            # a foot); off the row's pitch, only its stroke across the middle is judged.
+            distance = abs((g.x0 + g.x1) - (neighbour.x0 + neighbour.x1)) / 2.0
+            in_cell = pitch > 0 and 0.8 * pitch <= distance <= 1.5 * pitch
+            side = None if in_cell else stem(g)
+            if side is None:
+                return g.w < 0.7 * href and leaning_side(g, neighbour)
+            g = side
         if g.y0 < tops - tolerance or g.y1 > bottoms + tolerance:
             return True
         if g.w < 0.25 * href and (g.x0 <= 1 or g.x1 >= w - 1):
@@ -634,6 +642,21 @@ def _drop_edge_bars(
         above = g.y0 == 0 or bool(original[g.y0 - 1, g.x0 : g.x1].any())
         below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
         return above and below
+
+    def stem(g: _Group) -> _Group | None:
+        """The piece's columns across the row's middle when they are one thin stroke: a
+        frame corner (a side with a stub of the frame's top or bottom line) is a bar there."""
+        if labels is None:
+            return None
+        x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
+        core = labels[
+            round(tops + 0.2 * (bottoms - tops)) : round(bottoms - 0.2 * (bottoms - tops)), x0:x1
+        ]
+        region = core == g.labels[0] if len(g.labels) == 1 else np.isin(core, g.labels)
+        cols = np.flatnonzero(np.asarray(region.any(axis=0), bool))
+        if len(cols) == 0 or cols[-1] - cols[0] + 1 >= 0.2 * href:
+            return None
+        return _Group(x0 + int(cols[0]), g.y0, x0 + int(cols[-1]) + 1, g.y1, g.labels, g.area)
 
     def leaning_side(g: _Group, neighbour: _Group) -> bool:
         """A frame side leaning by perspective: one thin straight stroke across the piece,

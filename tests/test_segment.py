@@ -403,3 +403,19 @@ def test_a_frame_side_glued_to_an_end_character_is_cut_off(dark_text: bool) -> N
     assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
     assert abs(found[0][0] - truth[0][0]) <= 2
     assert abs((found[-1][0] + found[-1][2]) - (truth[-1][0] + truth[-1][2])) <= 2
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
+def test_a_frame_corner_at_the_row_end_is_not_a_character(dark_text: bool) -> None:
+    # What the band leaves of a frame corner beyond the last character: the side, running
+    # on above and below the row, with a stub of the bottom line as wide as half a
+    # character. Across the row's middle it is one thin stroke, so it is judged as a bar.
+    image, truth = make_plate("3705918", dark_text=dark_text, frame=False)
+    colour = (20, 20, 20) if dark_text else (245, 245, 245)  # the text colour
+    bottom = max(t[1] + t[3] for t in truth) + 2
+    right = truth[-1][0] + truth[-1][2] + 20
+    cv2.line(image, (right, 4), (right, image.shape[0] - 5), colour, 2)
+    cv2.line(image, (right - 16, bottom), (right, bottom), colour, 2)
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
+    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
