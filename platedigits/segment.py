@@ -460,9 +460,18 @@ def _faint_first(
     if dark:
         cell = 255 - cell
     _, ink = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    # A frame line or the plate's border across the cell's top or bottom is far stronger than
+    # a faint character and takes the threshold: what lies beyond the innermost such line
+    # near either edge is left out, and the rest thresholded again.
+    full = np.flatnonzero(np.count_nonzero(ink, axis=1) >= 0.8 * ink.shape[1])
+    edge = 2 * pad
+    a = int(full[full < edge].max()) + 1 if np.any(full < edge) else 0
+    b = int(full[full >= len(ink) - edge].min()) if np.any(full >= len(ink) - edge) else len(ink)
+    if (a > 0 or b < len(ink)) and b - a >= 0.8 * height:
+        ink = np.zeros_like(ink)
+        _, ink[a:b] = cv2.threshold(cell[a:b], 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    inside, outside = cell[a:b][ink[a:b] > 0], cell[a:b][ink[a:b] == 0]
     # The cell must hold real contrast, not noise the threshold cut in two.
-    inside = cell[ink > 0]
-    outside = cell[ink == 0]
     if len(inside) == 0 or len(outside) == 0 or float(inside.mean() - outside.mean()) < 15:
         return groups, labels
     rows = np.flatnonzero(ink.any(axis=1))

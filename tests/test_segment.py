@@ -419,3 +419,22 @@ def test_a_frame_corner_at_the_row_end_is_not_a_character(dark_text: bool) -> No
     found = segment_plate(image).boxes
     assert len(found) == len(truth)
     assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
+def test_a_faint_first_character_is_found_between_frame_lines(dark_text: bool) -> None:
+    # The frame's lines just above and below the row are far stronger than the faint
+    # character and take the cell's threshold; left out, the character stands out again.
+    image, truth = make_plate("3705918", dark_text=dark_text, frame=False, pitch=30)
+    x, _, w, _ = truth[0]
+    plate = np.array((40, 200, 230) if dark_text else (160, 60, 10), np.float32)
+    faint = plate + (image[:, : x + w + 2].astype(np.float32) - plate) * 0.3
+    image[:, : x + w + 2] = np.clip(faint, 0, 255).astype(np.uint8)
+    top = min(t[1] for t in truth)
+    bottom = max(t[1] + t[3] for t in truth)
+    colour = (20, 20, 20) if dark_text else (245, 245, 245)  # the text colour
+    for y in (top - 3, bottom + 2):
+        cv2.line(image, (0, y), (image.shape[1] - 1, y), colour, 2)
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
+    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
