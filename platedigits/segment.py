@@ -38,7 +38,9 @@ The segmenter works on the connected components of a binarized plate, in these s
    apart from the character across the row's middle) is cut off it.
 5. A character much fainter than the others (worn paint) is lost by the plate-wide threshold:
    the cell one pitch before the row's first character is thresholded on its own, and what it
-   holds is taken when it has real contrast and a character's size.
+   holds is taken when it has real contrast and a character's size (a frame line across the
+   cell's edge is left out of that threshold; a blurred many-stroke symbol that comes out as
+   one solid patch is thresholded again within it).
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
@@ -479,6 +481,22 @@ def _faint_first(
     h = rows[-1] - rows[0] + 1
     w = cols[-1] - cols[0] + 1
     fill = np.count_nonzero(ink) / float(h * w)
+    if fill > 0.7 and len(inside) >= 2:
+        # Blur fills the gaps between the strokes of a faint many-stroke symbol with
+        # half-tones above the plate's: the strokes are the brighter part of that ink.
+        # A smooth patch has no such brighter part that stands out.
+        again, _ = cv2.threshold(inside.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        strokes = inside[inside > again]
+        if len(strokes) == 0 or float(strokes.mean() - inside[inside <= again].mean()) < 15:
+            return groups, labels
+        ink = np.where((ink > 0) & (cell > again), 255, 0).astype(np.uint8)
+        rows = np.flatnonzero(ink.any(axis=1))
+        cols = np.flatnonzero(ink.any(axis=0))
+        if len(rows) == 0:
+            return groups, labels
+        h = rows[-1] - rows[0] + 1
+        w = cols[-1] - cols[0] + 1
+        fill = np.count_nonzero(ink) / float(h * w)
     if not (0.8 * height <= h <= 1.15 * height and 0.5 * width <= w <= 1.5 * width):
         return groups, labels
     if not 0.15 <= fill <= 0.7:

@@ -438,3 +438,25 @@ def test_a_faint_first_character_is_found_between_frame_lines(dark_text: bool) -
     found = segment_plate(image).boxes
     assert len(found) == len(truth)
     assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
+def test_a_faint_blurred_many_stroke_symbol_is_found_in_its_cell(dark_text: bool) -> None:
+    # Three faint strokes close together (a 川), blurred so that the half-tones between them
+    # are above the plate's too: the cell's threshold takes one solid patch, the strokes are
+    # the brighter part of it.
+    image, truth = make_plate("A705918", dark_text=dark_text, frame=False, pitch=30)
+    x, y, w, h = truth[0]
+    plate = np.array((40, 200, 230) if dark_text else (160, 60, 10), np.float32)
+    text = np.array((20, 20, 20) if dark_text else (245, 245, 245), np.float32)
+    ink = np.zeros(image.shape[:2], np.float32)
+    centre = truth[1][0] + truth[1][2] // 2 - 30  # one pitch before the second character
+    for k in (-1, 0, 1):
+        ink[y : y + h, centre - 2 + 8 * k : centre + 2 + 8 * k] = 1.0
+    ink[:, : x + w + 4] = cv2.GaussianBlur(ink, (0, 0), 1.8)[:, : x + w + 4]
+    left = image[:, : x + w + 4].astype(np.float32)
+    left[:] = plate + (text - plate) * 0.35 * ink[:, : x + w + 4, None]
+    image[:, : x + w + 4] = left.astype(np.uint8)
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
+    assert abs(found[0][0] - (centre - 10)) <= 2 and abs(found[0][2] - 20) <= 3
