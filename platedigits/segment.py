@@ -30,10 +30,10 @@ The segmenter works on the connected components of a binarized plate, in these s
    border at both ends of the line (thin bars that run past the band, stand at the image's
    edge or hug the last character well inside the row's pitch, and pieces cut by the image's
    edge whose only full-height columns are a thin stroke on that side, and a side leaning by
-   perspective: one thin straight slanted stroke off the row's pitch that runs into the
-   frame's lines above and below, and a frame corner off the row's pitch, judged by its
-   one thin stroke across the row's middle; a thin bar in its cell
-   at the row's pitch and as tall as the row is a "1"); a frame side that blur glued to the
+   perspective: one thin straight slanted stroke that runs into the frame's lines above and
+   below, and a frame corner off the row's pitch, judged by its one thin stroke across the
+   row's middle; a thin bar in its cell at the row's pitch and as tall as the row is a "1",
+   unless it runs on past the row on both sides); a frame side that blur glued to the
    first or last character (a thin stroke inked from above the row to below it, standing
    apart from the character across the row's middle) is cut off it.
 5. A character much fainter than the others (worn paint) is lost by the plate-wide threshold:
@@ -607,7 +607,7 @@ def _drop_edge_bars(
 
     ``labels`` (the ``(H, W)`` ``int32`` label image the groups were taken from) lets a frame
     side leaning by perspective be told apart: wider than a bar, but one thin straight slanted
-    stroke off the row's pitch, running into the frame's lines above and below.
+    stroke running into the frame's lines above and below.
     """
     if raw:
         tall = [g for g in groups if g.h >= 0.55 * href]
@@ -636,7 +636,7 @@ def _drop_edge_bars(
             in_cell = pitch > 0 and 0.8 * pitch <= distance <= 1.5 * pitch
             side = None if in_cell else stem(g)
             if side is None:
-                return g.w < 0.7 * href and leaning_side(g, neighbour)
+                return g.w < 0.7 * href and leaning_side(g)
             g = side
         if g.y0 < tops - tolerance or g.y1 > bottoms + tolerance:
             return True
@@ -685,15 +685,12 @@ def _drop_edge_bars(
             return None
         return _Group(x0 + int(cols[0]), g.y0, x0 + int(cols[-1]) + 1, g.y1, g.labels, g.area)
 
-    def leaning_side(g: _Group, neighbour: _Group) -> bool:
+    def leaning_side(g: _Group) -> bool:
         """A frame side leaning by perspective: one thin straight stroke across the piece,
-        slanted, off the row's pitch and running into the frame's lines above and below."""
+        slanted and running into the frame's lines above and below (a slanted "1" or "7"
+        of the row stops at the row's top and bottom, wherever it stands)."""
         if labels is None or g.area > 0.3 * href * g.h:
             return False  # more ink than one thin stroke across the piece holds
-        if pitch > 0:
-            distance = abs((g.x0 + g.x1) - (neighbour.x0 + neighbour.x1)) / 2.0
-            if 0.8 * pitch <= distance <= 1.5 * pitch:
-                return False  # in its cell of the row: a slanted "1" or "7"
         above = g.y0 == 0 or bool(original[g.y0 - 1, g.x0 : g.x1].any())
         below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
         if not (above and below):

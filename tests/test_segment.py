@@ -305,6 +305,26 @@ def test_a_frame_side_leaning_by_perspective_is_not_a_character(text: str) -> No
     assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
 
 
+@pytest.mark.parametrize("text", ["480652", "4806521"])
+def test_a_leaning_frame_side_in_a_cell_of_the_row_is_not_a_character(text: str) -> None:
+    # The same leaning side a pitch past the last character, where a slanted "1" would stand:
+    # it runs on into the frame's lines above and below, which a character of the row does
+    # not, so it goes as an upright bar there would.
+    image, truth = make_plate(text, dark_text=True, frame=False)
+    image = cv2.copyMakeBorder(image, 0, 0, 0, 8, cv2.BORDER_REPLICATE)
+    h, w = image.shape[:2]
+    ink = np.zeros((h, w), np.uint8)
+    corners = np.array([(4, 4), (w - 5, 4), (w - 21, h - 5), (4, h - 5)], np.int32)
+    cv2.polylines(ink, [corners], True, 255, 2)
+    image[ink > 0] = (20, 20, 20)  # the text colour
+    side = w - 13
+    last = truth[-1][0] + truth[-1][2] / 2
+    assert 0.95 * 34 <= side - last <= 1.2 * 34  # the premise: the side stands in a cell
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
+    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+
+
 def test_characters_taller_than_the_row_do_not_tilt_the_rotation() -> None:
     # A rivet glued onto the top of two characters makes them stand out above the row; the
     # rotation is fitted to the others' tops and bottoms.
