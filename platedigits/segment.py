@@ -506,7 +506,10 @@ def _faint_first(
     new = int(labels.max()) + 1
     labels = labels.copy()
     window = labels[top - pad : bottom + pad, x0:x1]
-    window[(ink > 0) & (window == 0)] = new
+    # The cell's ink may be a piece the plate-wide steps dropped (a character taken for the
+    # frame at the image's edge): only the kept characters keep their pixels.
+    kept = [label for g in groups for label in g.labels]
+    window[(ink > 0) & ~np.isin(window, kept)] = new
     g = _Group(
         x0 + int(cols[0]),
         top - pad + int(rows[0]),

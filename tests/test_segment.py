@@ -480,3 +480,26 @@ def test_a_faint_blurred_many_stroke_symbol_is_found_in_its_cell(dark_text: bool
     found = segment_plate(image).boxes
     assert len(found) == len(truth)
     assert abs(found[0][0] - (centre - 10)) <= 2 and abs(found[0][2] - 20) <= 3
+
+
+def test_the_cell_before_the_row_takes_a_character_the_plate_wide_steps_dropped() -> None:
+    from platedigits.segment import _faint_first, _Group, _mask
+
+    # The first character has its own component in the label image but was dropped (taken for
+    # the frame at the image's edge, say): found again in its cell, its pixels are its own.
+    image, truth = make_plate("3705918", dark_text=False, frame=False, pitch=30)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    _, labels = cv2.connectedComponents(binary, connectivity=8)
+    groups = [
+        _Group(x, y, x + w, y + h, [int(labels[y + h // 2, x : x + w].max())], w * h)
+        for x, y, w, h in truth[1:]
+    ]
+    assert all(g.labels[0] > 0 for g in groups)
+    found, labels = _faint_first(groups, labels, lambda: gray, dark=False)
+    assert len(found) == len(truth)
+    first = found[0]
+    assert iou((first.x0, first.y0, first.w, first.h), truth[0]) > 0.8
+    assert np.count_nonzero(_mask(first, labels)) > 0.5 * np.count_nonzero(
+        binary[first.y0 : first.y1, first.x0 : first.x1]
+    )
