@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/segmentation.py [PLATES_DIR] [--synthetic 400] [--seed 4242]
-                                      [--no-judge] [--errors] [--json]
+                                      [--no-judge] [--errors] [--draw DIR] [--json]
 
 Figures:
 
@@ -21,7 +21,11 @@ Figures:
   up to +-0.25 (x shift per row of height) before the degradation, truth boxes sheared too.
 
 By default the segmenter gets the shipped model as its judge, as when reading plates
-(``--no-judge`` leaves it out). Example::
+(``--no-judge`` leaves it out). ``--errors`` lists the miscounted real plates and the
+synthetic plates whose boxes do not match (``s`` for slanted, then the plate's index in the set,
+which :func:`synthetic_plates` regenerates alone); ``--draw DIR`` writes each such synthetic
+plate to ``DIR`` enlarged, the drawn boxes in green above, the found ones in red below.
+Example::
 
     python benchmarks/segmentation.py ../shared/data/plates-cn
 """
@@ -115,6 +119,21 @@ def _degrade_with_boxes(
     return degraded, out
 
 
+def _drawn(image: np.ndarray, truth: list[Box], found: list[Box], *, zoom: int = 3) -> np.ndarray:
+    """The plate twice, enlarged: the drawn boxes in green above, the found ones in red below."""
+    big = cv2.resize(image, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_NEAREST)
+    if big.ndim == 2:
+        big = cv2.cvtColor(big, cv2.COLOR_GRAY2BGR)
+    halves = []
+    for boxes, colour in ((truth, (0, 200, 0)), (found, (0, 0, 255))):
+        half = big.copy()
+        for x, y, w, h in boxes:
+            corner = (round(x * zoom), round(y * zoom))
+            cv2.rectangle(half, corner, (round((x + w) * zoom), round((y + h) * zoom)), colour, 1)
+        halves.append(half)
+    return np.vstack(halves)
+
+
 def synthetic_plates(
     count: int, seed: int, *, slanted: bool
 ) -> list[tuple[str, np.ndarray, list[Box]]]:
@@ -151,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synthetic", type=int, default=400)
     parser.add_argument("--seed", type=int, default=4242)
     parser.add_argument("--no-judge", action="store_true")
-    parser.add_argument("--errors", action="store_true", help="list the miscounted real plates")
+    parser.add_argument(
+        "--errors", action="store_true", help="list the miscounted real and synthetic plates"
+    )
+    parser.add_argument(
+        "--draw", type=Path, default=None, help="write the synthetic plates cut wrong here"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -184,9 +208,18 @@ def main(argv: list[str] | None = None) -> int:
             break
         plates = synthetic_plates(args.synthetic, args.seed, slanted=slanted)
         exact = []
-        for _, image, truth in plates:
+        for i, (layout, image, truth) in enumerate(plates):
             found = [_box(b) for b in segment_plate(image, judge=judge).boxes]
             exact.append(boxes_match(found, truth))
+            if not exact[-1] and (args.errors or args.draw is not None):
+                name = f"{'s' if slanted else ''}{i:03d}-{layout}"
+                wrong = sum(not any(iou(f, t) >= 0.5 for f in found) for t in truth)
+                result.setdefault("synthetic_errors", []).append(
+                    f"{name}: {len(found)} boxes for {len(truth)}, {wrong} drawn unmatched"
+                )
+                if args.draw is not None:
+                    args.draw.mkdir(parents=True, exist_ok=True)
+                    cv2.imwrite(str(args.draw / f"{name}.png"), _drawn(image, truth, found))
         segmented += len(plates)
         result[f"{key}_exact"] = float(np.mean(exact))
         result[f"{key}_per_layout"] = {
@@ -214,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"segmentation speed: {result['plates_per_s']:.0f} plates/s (wall, incl. judge)")
     for line in result.get("real_errors", []):
         print("  " + line)
+    if args.errors:
+        for line in result.get("synthetic_errors", []):
+            print("  synthetic " + line)
     return 0
 
 
