@@ -20,7 +20,8 @@ The segmenter works on the connected components of a binarized plate, in these s
    that overlap horizontally) and the separate strokes of a many-stroke symbol (such as the
    province character of a Chinese plate, and narrow pieces standing much closer together
    than the line's characters do); split blobs wider than a character at the deepest
-   valleys of their column profile (a part sharing most of its columns with a separate
+   valleys of their column profile, once a hyphen or dot glued to either end (low, about
+   the middle of the row) is cut off (a part sharing most of its columns with a separate
    character is a frame corner running over or under the row, and goes), and join again the
    unequal halves of a square symbol (no wider than the row's pitch allows); drop
    what is too small for a character (the dot between groups, rivets, screws, small text) or
@@ -345,12 +346,66 @@ def _merge_radicals(
     return out
 
 
+def _cut_low_ends(g: _Group, labels: np.ndarray, wref: float) -> list[_Group]:
+    """``g`` with a hyphen or a dot glued to either end cut off as a part of its own.
+
+    Only a blob wider than a character is looked at. What sticks out at an end with no
+    column reaching half the blob's height, at least a quarter of a character wide and
+    standing about the middle of the row, is cut off when a character's width is left; the
+    low ends of a character itself (the foot of an "L", the bar of a "7") lie at its top or
+    bottom and keep the blob whole. Returns ``[g]`` when nothing is cut.
+    """
+    if g.w <= 1.3 * wref:
+        return [g]
+    x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
+    region = labels[g.y0 : g.y1, x0:x1] == g.labels[0]
+    rows = np.arange(region.shape[0])[:, None]
+    top = np.where(region, rows, region.shape[0]).min(axis=0)
+    bottom = np.where(region, rows, -1).max(axis=0)
+    tall = np.flatnonzero(bottom - top + 1 >= 0.45 * g.h)
+    if len(tall) == 0:
+        return [g]
+    n = x1 - x0
+    a = int(tall[0]) if tall[0] >= 0.25 * wref else 0
+    b = int(tall[-1]) + 1 if n - tall[-1] - 1 >= 0.25 * wref else n
+    if (a == 0 and b == n) or b - a < 0.6 * wref:
+        return [g]
+    parts = []
+    for c0, c1 in ((0, a), (a, b), (b, n)):
+        part = region[:, c0:c1]
+        used = np.flatnonzero(part.any(axis=1))
+        if c1 <= c0 or len(used) == 0:
+            continue
+        middle = (used[0] + used[-1] + 1) / 2.0 / g.h
+        if (c0, c1) != (a, b) and not 0.3 <= middle <= 0.7:
+            return [g]
+        parts.append(
+            _Group(
+                x0 + c0,
+                g.y0 + int(used[0]),
+                x0 + c1,
+                g.y0 + int(used[-1]) + 1,
+                g.labels,
+                int(part.sum()),
+                col_range=(x0 + c0, x0 + c1),
+            )
+        )
+    return parts
+
+
 def _split_wide(
     groups: list[_Group], binary: np.ndarray, labels: np.ndarray, wref: float
 ) -> list[_Group]:
-    """Cut blobs as wide as two or more characters at the valleys of their column profile."""
+    """Cut blobs as wide as two or more characters at the valleys of their column profile.
+
+    First, what sticks out at either end of a blob wider than a character without reaching
+    a character's height (a hyphen or a dot glued to the letter beside it) is cut off.
+    """
     out: list[_Group] = []
+    pieces: list[_Group] = []
     for g in groups:
+        pieces.extend(_cut_low_ends(g, labels, wref) if len(g.labels) == 1 else [g])
+    for g in pieces:
         if g.w <= 1.5 * wref or len(g.labels) > 1:
             out.append(g)
             continue

@@ -503,3 +503,28 @@ def test_the_cell_before_the_row_takes_a_character_the_plate_wide_steps_dropped(
     assert np.count_nonzero(_mask(first, labels)) > 0.5 * np.count_nonzero(
         binary[first.y0 : first.y1, first.x0 : first.x1]
     )
+
+
+@pytest.mark.parametrize("letter", ["B", "E", "H"])
+def test_a_hyphen_glued_to_a_letter_is_cut_off_it(letter: str) -> None:
+    from platedigits.segment import _Group, _split_wide
+
+    # A European plate's hyphen touching the letter before it makes one blob wider than a
+    # character. Cut in two at the deepest valley near its middle, the letter would be cut
+    # through; the hyphen, low and about the middle of the row, is cut off instead (and later
+    # dropped as too small).
+    binary = np.zeros((60, 80), np.uint8)
+    cv2.putText(binary, letter, (6, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 4)
+    ys, xs = np.nonzero(binary)
+    x0, y0, x1, y1 = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+    middle = (y0 + y1) // 2
+    binary[middle - 2 : middle + 2, x1 - 2 : x1 + 14] = 255
+    _, labels = cv2.connectedComponents(binary, connectivity=8)
+    ys, xs = np.nonzero(binary)
+    blob = _Group(int(xs.min()), y0, int(xs.max()) + 1, y1, [1], len(xs))
+    assert blob.w > 1.5 * (x1 - x0) * 0.9  # the premise: as wide as two characters
+    parts = _split_wide([blob], binary, labels, wref=0.9 * (x1 - x0))
+    tall = [p for p in parts if p.h >= 0.5 * (y1 - y0)]
+    assert len(tall) == 1
+    assert abs(tall[0].x0 - x0) <= 2 and abs(tall[0].x1 - x1) <= 2
+    assert all(p.h < 0.55 * (y1 - y0) for p in parts if p not in tall)  # dropped later
