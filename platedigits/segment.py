@@ -37,7 +37,10 @@ The segmenter works on the connected components of a binarized plate, in these s
    unless it runs on past the row on both sides); a frame side that blur glued to the
    first or last character (a thin stroke inked from above the row to below it, standing
    apart from the character across the row's middle) is cut off it.
-5. A character much fainter than the others (worn paint) is lost by the plate-wide threshold:
+5. What a character carries beyond the row's top or bottom line, when narrow (a rivet or a
+   dot glued on by blur), is cut off its box and mask, last, so that rotation and polarity
+   are judged as before.
+6. A character much fainter than the others (worn paint) is lost by the plate-wide threshold:
    the cell one pitch before the row's first character is thresholded on its own, and what it
    holds is taken when it has real contrast and a character's size (a frame line across the
    cell's edge is left out of that threshold; a blurred many-stroke symbol that comes out as
@@ -863,6 +866,38 @@ def _detach_sides(
     return out
 
 
+def _trim_knobs(groups: list[_Group], labels: np.ndarray) -> list[_Group]:
+    """Cut off what a character carries above the row's top or below its bottom when it is
+    narrow: a rivet or a dot glued on by blur (the characters of a row share their top and
+    bottom lines, and a knob beyond them is no part of the character)."""
+    if len(groups) < 3:
+        return groups
+    top = _median([g.y0 for g in groups])
+    bottom = _median([g.y1 for g in groups])
+    tolerance = max(1.0, 0.07 * (bottom - top))
+    out = []
+    for g in groups:
+        y0, y1 = g.y0, g.y1
+        if y0 < top - tolerance or y1 > bottom + tolerance:
+            x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
+            window = labels[g.y0 : g.y1, x0:x1]
+            region = window == g.labels[0] if len(g.labels) == 1 else np.isin(window, g.labels)
+            widths = np.count_nonzero(region, axis=1)
+            # Cut at the row's own lines: a character's top or bottom stroke reaching past
+            # them is wide, and keeps the piece whole.
+            a = max(0, round(top) - g.y0)
+            b = min(g.h, round(bottom) - g.y0)
+            if 0 < a < b and widths[:a].max() < 0.5 * g.w:
+                y0 = g.y0 + a
+            if a < b < g.h and widths[b:].max() < 0.5 * g.w:
+                y1 = g.y0 + b
+        if (y0, y1) == (g.y0, g.y1):
+            out.append(g)
+            continue
+        out.append(_Group(g.x0, y0, g.x1, y1, g.labels, g.area, col_range=g.col_range))
+    return out
+
+
 def _pitch(groups: list[_Group]) -> tuple[float, float]:
     """The row's pitch (usual distance between neighbouring characters' centres) and its
     usual gap between characters, from the inner characters of the row; ``(0, 0)`` when too
@@ -1220,7 +1255,7 @@ def segment_plate(
             groups, labels, binary, _, dark = sheared
             transform = candidate
     # Only now: what the rotation, shear and polarity were judged on stays as it was.
-    groups = _drop_off_row(groups)
+    groups = _trim_knobs(_drop_off_row(groups), labels)
     identity = np.allclose(transform, np.eye(3))
     groups, labels = _faint_first(
         groups, labels, lambda: gray if identity else _warp(gray, transform), dark=dark
