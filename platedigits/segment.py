@@ -1247,6 +1247,7 @@ def segment_plate(
     else:
         angle = 0.0
     shear = _shear(binary, groups)
+    slant = 0.0  # the shear undone, if any
     if shear != 0.0:
         shearing = np.array([[1.0, shear, -shear * h / 2.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
         candidate = shearing @ transform
@@ -1254,6 +1255,7 @@ def segment_plate(
         if len(sheared[0]) >= 3 or _quality(sheared[0]) >= _quality(groups):
             groups, labels, binary, _, dark = sheared
             transform = candidate
+            slant = shear
     # Only now: what the rotation, shear and polarity were judged on stays as it was.
     groups = _trim_knobs(_drop_off_row(groups), labels)
     identity = np.allclose(transform, np.eye(3))
@@ -1270,7 +1272,8 @@ def segment_plate(
         cx, cy = (g.x0 + g.x1) / 2.0, (g.y0 + g.y1) / 2.0
         if inverse is not None:
             cx, cy = inverse @ np.array([cx, cy, 1.0])
-        bw, bh = g.w / scale, g.h / scale
+        # In the slanted input a character's upright box is wider by the slant over its height.
+        bw, bh = (g.w + abs(slant) * g.h) / scale, g.h / scale
         x0 = int(np.clip(round(cx / scale - bw / 2), 0, width - 1))
         y0 = int(np.clip(round(cy / scale - bh / 2), 0, height - 1))
         boxes.append(

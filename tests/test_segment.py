@@ -170,6 +170,23 @@ def test_a_strongly_slanted_plate_is_sheared_upright(shear: float) -> None:
     assert [b[0] for b in found.boxes] == sorted(b[0] for b in found.boxes)
 
 
+@pytest.mark.parametrize("shear", [-0.4, 0.4])
+def test_boxes_of_a_slanted_plate_hold_the_slanted_characters(shear: float) -> None:
+    # The boxes are given in the input image, where a slanted character's upright box is
+    # wider by the slant times its height: each box holds its character's ink.
+    image, truth = make_plate("4826135", dark_text=False, frame=False, pitch=40)
+    slanted = shear_plate(image, shear)
+    found = segment_plate(slanted)
+    assert len(found.boxes) == len(truth)
+    pad = (slanted.shape[1] - image.shape[1]) // 2
+    h = image.shape[0]
+    for (fx, _, fw, _), (x, y, w, bh) in zip(found.boxes, truth, strict=True):
+        # The character's ink in the slanted image spans these columns.
+        left = x + pad + shear * (y + (bh if shear < 0 else 0) - h / 2.0)
+        right = x + w + pad + shear * (y + (0 if shear < 0 else bh) - h / 2.0)
+        assert fx <= left + 3 and fx + fw >= right - 3
+
+
 def test_close_strokes_are_one_character_and_spaced_ones_are_not() -> None:
     # A symbol of two bars much closer together than the characters are (like 川 with a
     # stroke lost), in place of the second character; the two "1"s keep a normal gap.
