@@ -823,6 +823,8 @@ def _detach_sides(
         x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
         span = original[max(0, top - reach) : min(h, bottom + reach), x0:x1] > 0
         full = np.asarray(span.mean(axis=0) >= 0.95, bool)
+        if not (full[:3] if end == 0 else full[-3:]).any():
+            continue  # no side at the outer edge (most pieces): the labels need no look
         window = labels[:, x0:x1]
         region = np.asarray(
             window == g.labels[0] if len(g.labels) == 1 else np.isin(window, g.labels), bool
