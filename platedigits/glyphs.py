@@ -4,11 +4,10 @@ No font files are used: every digit and letter is a set of stroke skeletons (pol
 superellipse arcs) in a unit box (x right, y down, both in [0, 1]) that is rendered with OpenCV at
 any size, stroke width, cap style, width/height ratio, squareness and slant.  The digit skeletons
 come in the variants that plate typefaces actually differ in (flat- or round-topped 3, open or
-closed 4, 1 with or without flag and foot, 7 with or without a bar, oval or stadium 0 (plain,
-slashed, dotted or notched), straight or curled tails on 6 and 9, ...), grouped into families
-whose proportions follow the plate styles in use (narrow DIN-like, Chinese GB, UK Charles Wright,
-US/Latin American, rounded and squared).  OpenCV's built-in Hershey faces (``cv2.putText``) are
-a second source of shapes.
+closed 4, 1 with or without flag and foot, 7 with or without a bar, plain/slashed/dotted/notched 0,
+straight or curled tails on 6 and 9, ...), grouped into families whose proportions follow the
+plate styles in use (narrow DIN-like, Chinese GB, UK Charles Wright, US/Latin American, rounded
+and squared).  OpenCV's built-in Hershey faces (``cv2.putText``) are a second source of shapes.
 
 Everything is deterministic given the style; randomness lives in :func:`random_style`, which
 takes a ``numpy.random.Generator``.
@@ -29,7 +28,6 @@ __all__ = [
     "FAMILIES",
     "HERSHEY_FACES",
     "LETTERS",
-    "LETTER_VARIANTS",
     "GlyphStyle",
     "glyph_strokes",
     "random_style",
@@ -49,7 +47,7 @@ Stroke = np.ndarray  # (n, 2) float64 points in the unit box; a single point is 
 
 # The variant choices per digit; random_style draws one of each, the keys are stable names.
 DIGIT_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "0": {"mark": ("plain", "plain", "slash", "dot", "notch"), "form": ("oval", "stadium")},
+    "0": {"mark": ("plain", "plain", "slash", "dot", "notch")},
     "1": {"flag": ("none", "short", "long", "flat"), "foot": ("none", "foot")},
     "2": {"neck": ("straight", "curved"), "foot": ("flat", "curved")},
     "3": {"top": ("round", "flat")},
@@ -59,14 +57,6 @@ DIGIT_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
     "7": {"bar": ("none", "none", "bar"), "diag": ("straight", "curved"), "tick": ("none", "tick")},
     "8": {"form": ("symmetric", "small_top")},
     "9": {"tail": ("curled", "straight", "hooked")},
-}
-
-# The same for the letters that look most like digits: a rejector that knows one shape of each
-# letter takes the plate faces' other shapes for digits (a spurred G for a 6, a narrow Q with a
-# short tail for a 0).
-LETTER_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "G": {"spur": ("none", "spur")},  # a vertical stroke under the bar (DIN, FE, GB, US faces)
-    "Q": {"tail": ("cross", "inside", "below")},
 }
 
 
@@ -84,12 +74,6 @@ SHAPE_RANGES: dict[str, tuple[float, float]] = {
     "6:bowl": (0.75, 1.15),  # size of the 6's / 9's bowl
     "6:tail": (0.3, 0.85),  # x where a straight tail of a 6 / 9 ends (steep to shallow)
     "7:foot": (0.22, 0.5),  # x where the 7's stroke ends
-    "A:apex": (-0.15, 0.4),  # width of a flat-topped A's top (<= 0: pointed)
-    "A:bar": (0.55, 0.72),  # y of the A's crossbar
-    "B:top": (0.36, 0.5),  # width of the B's upper bowl (the lower one is 0.45)
-    "D:flat": (0.2, 0.6),  # length of the D's straight top and bottom before the curve
-    "G:bar": (0.45, 0.62),  # y of the G's bar
-    "G:barx": (0.4, 0.7),  # x where the G's bar starts
 }
 
 
@@ -100,10 +84,10 @@ class GlyphStyle:
     ``aspect`` is the width of the nominal character box over its height; ``stroke`` the stroke
     width as a fraction of the height; ``squareness`` the superellipse exponent of round parts
     (2 = ellipse, 5+ = nearly a rounded rectangle); ``slant`` the horizontal shear (x += slant *
-    (1 - y)), ``cap`` "round" or "square"; ``variants`` maps a variant key (see DIGIT_VARIANTS
-    and LETTER_VARIANTS) to the choice; ``waist`` the height of the middle join of 2, 3, 5, 8
-    (0.5 = centred); ``one_width`` the width of the 1's box relative to ``aspect``; ``shape``
-    per-character geometry (see SHAPE_RANGES; a missing key takes a classic middle value).
+    (1 - y)), ``cap`` "round" or "square"; ``variants`` maps a variant key (see DIGIT_VARIANTS) to
+    the choice; ``waist`` the height of the middle join of 2, 3, 5, 8 (0.5 = centred);
+    ``one_width`` the width of the 1's box relative to ``aspect``; ``shape`` per-digit geometry
+    (see SHAPE_RANGES; a missing key takes a classic middle value).
     """
 
     aspect: float = 0.5
@@ -152,7 +136,6 @@ FAMILIES: dict[str, Family] = {
             "9:tail": ("straight", "curled"),
             "7:bar": ("none",),
             "4:form": ("closed", "open"),
-            "0:form": ("stadium", "oval"),
         },
     ),
     # Chinese GB 36-style plate digits: narrow, thin strokes, flat-topped 3, stadium-like 0.
@@ -169,7 +152,6 @@ FAMILIES: dict[str, Family] = {
             "4:form": ("closed",),
             "7:bar": ("none",),
             "0:mark": ("plain",),
-            "0:form": ("stadium",),
             "6:tail": ("straight", "curled"),
             "9:tail": ("straight", "curled"),
             "8:form": ("small_top", "symmetric"),
@@ -292,18 +274,7 @@ def _digit_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
     n = s.squareness
     w = s.waist
     if ch == "0":
-        if s.variant("0:form", "oval") == "stadium" and s.aspect < 1.0:
-            # Straight sides between half-round ends (DIN, FE, GB and many US faces).
-            ry = 0.5 * s.aspect
-            out = [
-                _join(
-                    _arc(0.5, ry, 0.5, ry, 180, 0, 2.0, 24),
-                    _arc(0.5, 1 - ry, 0.5, ry, 0, -180, 2.0, 24),
-                    _line((0.0, ry)),
-                )
-            ]
-        else:
-            out = [_arc(0.5, 0.5, 0.5, 0.5, 90, 450, n, 72)]
+        out = [_arc(0.5, 0.5, 0.5, 0.5, 90, 450, n, 72)]
         mark = s.variant("0:mark", "plain")
         if mark == "slash":
             out.append(_line((0.8, 0.12), (0.2, 0.88)))
@@ -426,6 +397,7 @@ def _letter_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
     n = s.squareness
     w = s.waist
     table: dict[str, list[Stroke]] = {
+        "A": [_L((0, 1), (0.5, 0), (1, 1)), _L((0.2, 0.62), (0.8, 0.62))],
         "E": [_L((1, 0), (0, 0), (0, 1), (1, 1)), _L((0, w), (0.8, w))],
         "F": [_L((1, 0), (0, 0), (0, 1)), _L((0, w), (0.8, w))],
         "H": [_L((0, 0), (0, 1)), _L((1, 0), (1, 1)), _L((0, w), (1, w))],
@@ -443,22 +415,10 @@ def _letter_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
     }
     if ch in table:
         return table[ch]
-    if ch == "A":
-        # Pointed (classic) or flat-topped (DIN, GB and many US plate faces: a narrow A with a
-        # flat top is what a closed 4 must not be mistaken for).
-        half = max(0.0, s.shape.get("A:apex", 0.0)) / 2
-        bar = s.shape.get("A:bar", 0.62)
-        left = (0.5 - half) * (1 - bar)
-        return [
-            _L((0, 1), (0.5 - half, 0), (0.5 + half, 0), (1, 1)),
-            _L((left, bar), (1 - left, bar)),
-        ]
     if ch == "B":
-        top = s.shape.get("B:top", 0.4)
         return [
             _join(
-                _L((0.95 - 2 * top, w), (0, w), (0, 0), (0.95 - 2 * top, 0)),
-                _arc(0.95 - top, w / 2, top, w / 2, 90, -90, n),
+                _L((0.55, w), (0, w), (0, 0), (0.55, 0)), _arc(0.55, w / 2, 0.4, w / 2, 90, -90, n)
             ),
             _join(
                 _L((0.55, w), (0, w), (0, 1), (0.55, 1)),
@@ -468,22 +428,9 @@ def _letter_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
     if ch == "C":
         return [_arc(0.5, 0.5, 0.5, 0.5, 45, 315, n)]
     if ch == "D":
-        flat = s.shape.get("D:flat", 0.4)
-        return [
-            _join(
-                _L((flat, 0), (0, 0), (0, 1), (flat, 1)),
-                _arc(flat, 0.5, 1 - flat, 0.5, -90, 90, n),
-            )
-        ]
+        return [_join(_L((0.4, 0), (0, 0), (0, 1), (0.4, 1)), _arc(0.4, 0.5, 0.6, 0.5, -90, 90, n))]
     if ch == "G":
-        bar = s.shape.get("G:bar", 0.55)
-        barx = s.shape.get("G:barx", 0.55)
-        if s.variant("G:spur", "none") == "spur":
-            # The bowl ends low on the right; a straight stroke rises from it to the bar.
-            return [
-                _join(_arc(0.5, 0.5, 0.5, 0.5, 45, 340, n), _L((1, bar), (barx, bar))),
-            ]
-        return [_join(_arc(0.5, 0.5, 0.5, 0.5, 45, 360, n), _L((1, bar), (barx, bar)))]
+        return [_join(_arc(0.5, 0.5, 0.5, 0.5, 45, 360, n), _L((1, 0.55), (0.55, 0.55)))]
     if ch == "J":
         return [_join(_L((0.35, 0), (1, 0), (1, 0.65)), _arc(0.5, 0.65, 0.5, 0.35, 0, -170, n))]
     if ch == "O":
@@ -497,14 +444,7 @@ def _letter_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
             )
         ]
     if ch == "Q":
-        # The 0 of the same style (oval or stadium) with a tail: plates' Q and 0 differ only there.
-        bowl = _digit_strokes("0", with_variants(s, {"0:mark": "plain"}))
-        tail = {
-            "cross": _L((0.6, 0.7), (1, 1.05)),
-            "inside": _L((0.62, 0.72), (0.92, 0.98)),
-            "below": _L((0.5, 0.88), (0.8, 1.08)),
-        }[s.variant("Q:tail", "cross")]
-        return [*bowl, tail]
+        return [_arc(0.5, 0.5, 0.5, 0.5, 0, 360, max(n, 2.4), 72), _L((0.6, 0.7), (1, 1.05))]
     if ch == "R":
         return [
             _join(
@@ -515,8 +455,6 @@ def _letter_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
             _L((0.5, 0.54), (1, 1)),
         ]
     if ch == "S":
-        # Never squarer than this: a square S has the sharp top-left corner that makes a 5.
-        n = min(n, 2.6)
         ay = w / 2
         by = (1 - w) / 2
         return [_join(_arc(0.5, ay, 0.48, ay, 30, 270, n), _arc(0.5, w + by, 0.5, by, 90, -150, n))]
@@ -752,9 +690,9 @@ def random_style(rng: np.random.Generator, *, families: Sequence[str] | None = N
     names = list(FAMILIES) if families is None else list(families)
     fam = FAMILIES[names[int(rng.integers(len(names)))]]
     variants: dict[str, str] = {}
-    for char, keys in (*DIGIT_VARIANTS.items(), *LETTER_VARIANTS.items()):
+    for digit, keys in DIGIT_VARIANTS.items():
         for key, choices in keys.items():
-            full = f"{char}:{key}"
+            full = f"{digit}:{key}"
             pref = fam.prefs.get(full)
             pool = pref if pref is not None and rng.random() < fam.prefer else choices
             variants[full] = pool[int(rng.integers(len(pool)))]

@@ -372,62 +372,16 @@ def _plate_samples(seed: int, index: int) -> tuple[list[np.ndarray], list[str]]:
     return masks, labels
 
 
-#: Share of the varied masks whose strokes are made bolder or thinner, and by how much at most
-#: (a fraction of the character's height, each side). Plate faces run from thin (GB, DIN: a
-#: stroke about 11% of the height) to bold (UK, many US states: 15-18%), while the masks the
-#: segmenter cuts from synthetic plates cluster at the bold end (after blur and binarization their
-#: strokes measured about 4% of the height bolder than real Chinese plates' on the same
-#: estimate). Measured with one rejector training each (real plate digits refused as letters,
-#: of 899): 53 without the change, 45 with it.
-STROKE_CHANGE_SHARE = 0.7
-STROKE_CHANGE = 0.04
-
-
-def change_stroke(mask: np.ndarray, *, by: float) -> np.ndarray:
-    """The same character with every stroke edge moved out (bolder) or in (thinner).
-
-    Parameters
-    ----------
-    mask : numpy.ndarray
-        ``(h, w)`` ``uint8``, character 255 on 0. Leave a margin of at least ``by`` pixels
-        around the ink for a bolder result to fit.
-    by : float, keyword-only
-        Pixels each edge moves: > 0 bolder, < 0 thinner.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(h, w)`` ``uint8``, character 255 on 0; ``mask`` itself when thinning would leave less
-        than a third of the ink (strokes would break apart or vanish).
-
-    Examples
-    --------
-    >>> bar = np.zeros((20, 12), np.uint8); bar[2:18, 4:8] = 255
-    >>> int((change_stroke(bar, by=2) > 0).sum(axis=1)[10]), int((bar > 0).sum(axis=1)[10])
-    (8, 4)
-    """
-    ink = mask > 0
-    if by < 0:
-        inside = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 3)
-        varied = inside > -by
-        if 3 * varied.sum() < ink.sum():
-            return mask
-    else:
-        outside = cv2.distanceTransform((~ink).astype(np.uint8), cv2.DIST_L2, 3)
-        varied = ink | (outside <= by)
-    return varied.astype(np.uint8) * 255
-
-
 def augment_mask(mask: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
     """The same character as another camera and binarization would have cut it.
 
     Synthetic plates are drawn cleaner and more alike than real ones: a rejector trained on
     their masks alone took 11% of real plate digits for letters (digits-cn: 89% kept) while
     keeping 99% of synthetic ones. Real masks differ in slant, stroke weight, the blobs of low
-    resolution and the exact crop, so each training mask is also seen with these varied: bolder
-    or thinner strokes (:func:`change_stroke`); a small shear, rotation and width change; a
-    resolution of 10-40 px with optional blur and a binarization threshold of 0.3-0.7 (merged
-    corners, blobs); a row or column more or less at an edge.
+    resolution and the exact crop, so each training mask is also seen with all four varied:
+    a small shear, rotation and width change; a resolution of 10-40 px with optional blur and a
+    binarization threshold of 0.3-0.7 (thinner or bolder strokes, merged corners); a row or
+    column more or less at an edge.
 
     Parameters
     ----------
@@ -450,10 +404,7 @@ def augment_mask(mask: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
     """
     h = mask.shape[0]
     pad = 3
-    padded = np.pad(mask, pad)
-    if rng.random() < STROKE_CHANGE_SHARE:
-        padded = change_stroke(padded, by=rng.uniform(-STROKE_CHANGE, STROKE_CHANGE) * h)
-    ink: np.ndarray = padded.astype(np.float32) / 255.0
+    ink = np.pad(mask.astype(np.float32) / 255.0, pad)
     rows, cols = ink.shape
     shear = rng.uniform(-0.12, 0.12)
     angle = np.deg2rad(rng.uniform(-4.0, 4.0))

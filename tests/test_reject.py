@@ -15,7 +15,6 @@ from platedigits.reject import (
     Rejector,
     _plate_samples,
     augment_mask,
-    change_stroke,
     mask_features,
     shape_features,
     train_rejector,
@@ -151,18 +150,6 @@ def test_augmented_masks_stay_tight_binary_and_reproducible() -> None:
     # an empty mask comes back as it is
     empty = np.zeros((10, 6), np.uint8)
     assert augment_mask(empty, rng=np.random.default_rng(0)) is empty
-
-
-def test_change_stroke_moves_every_edge_and_keeps_thin_strokes_whole() -> None:
-    bar = np.zeros((30, 20), np.uint8)
-    bar[5:25, 7:13] = 255  # a 6 px wide stroke
-    widths = {by: int((change_stroke(bar, by=by) > 0).sum(axis=1)[15]) for by in (-1.0, 1.0, 3.0)}
-    assert widths == {-1.0: 4, 1.0: 8, 3.0: 12}
-    assert set(np.unique(change_stroke(bar, by=2.0))) == {0, 255}
-    # thinning that would remove most of the ink leaves the character as it is
-    hair = np.zeros((30, 20), np.uint8)
-    hair[5:25, 9:11] = 255
-    assert change_stroke(hair, by=-1.0) is hair
 
 
 def test_augmentation_adds_copies_with_the_same_labels() -> None:
