@@ -19,7 +19,7 @@ from platedigits.modelfile import load_model_file, save_model
 from platedigits.network import BPNetwork
 from platedigits.preprocess import normalize_character, prepare_character
 from platedigits.reject import META_KEY as REJECT_META_KEY
-from platedigits.reject import Rejector
+from platedigits.reject import Rejector, mask_features
 
 if TYPE_CHECKING:
     from platedigits.segment import PlateSegmentation
@@ -167,6 +167,17 @@ class Model:
     #: clean plates through as 8 (the issue's example of a wrong reader).
     plate_sure_confidence: float = 0.99
     plate_sure_digit_probability: float = 0.35
+
+    #: A character the digit network is unsure of (below :attr:`plate_min_confidence`) is still
+    #: a digit when the rejector gives the digit classes at least this much and the two
+    #: networks' joint digit probability (the product of theirs, renormalised over the digits)
+    #: of the best digit is at least this too; it is then read as that digit. The rejector has
+    #: digit classes of its own on a finer grid, and on real plates it often knows an unsure
+    #: character (a 2 the digit network gives 0.6, or takes for a 7). Measured on the shipped
+    #: model (plates-cn / 400 synthetic plates read exactly, every plate): 73.3% / 93.2% without,
+    #: 73.7% / 94.0% with 0.8 (0.6-0.9 the same within a plate or two; the same gain on three
+    #: other rejector trainings).
+    plate_joint_probability: float = 0.8
 
     #: The digit / not-digit judge of plate characters (see :mod:`platedigits.reject`), when
     #: the model file carries one; without it, :attr:`plate_min_confidence` alone decides.
@@ -375,6 +386,61 @@ class Model:
         probabilities = self.predict_proba(
             window_ratios_batch(characters, config=self.feature_config)
         )
+        return self._readings_from(probabilities, boxes, top_k)
+
+    def _rescue_unsure_digits(
+        self,
+        found: list[CharacterReading],
+        network_proba: np.ndarray,
+        rejector_proba: np.ndarray,
+        *,
+        digit_like: np.ndarray,
+    ) -> tuple[list[CharacterReading], np.ndarray]:
+        """Characters not yet taken that both networks together read as one digit.
+
+        See :attr:`plate_joint_probability`. ``network_proba`` is ``(n, n_classes)`` of the
+        digit network, ``rejector_proba`` ``(n, n_rejector_classes)``, ``digit_like`` ``(n,)``
+        bool (taken already). Returns the readings, a rescued one with the joint best digit as
+        its label and the joint probability as its confidence (``top_k`` stays the digit
+        network's), and ``(n,)`` bool: which were rescued.
+        """
+        rescued = np.zeros(len(found), dtype=bool)
+        if self.rejector is None:
+            return found, rescued
+        rejector_classes = self.rejector.classes_
+        shared = [
+            (k, rejector_classes.index(c))
+            for k, c in enumerate(self.classes)
+            if c.isdigit() and c in rejector_classes
+        ]
+        if not shared:
+            return found, rescued
+        net_columns = [k for k, _ in shared]
+        rejector_columns = [j for _, j in shared]
+        out = []
+        for i, reading in enumerate(found):
+            digit_mass = float(rejector_proba[i, rejector_columns].sum())
+            if digit_like[i] or digit_mass < self.plate_joint_probability:
+                out.append(reading)
+                continue
+            joint = network_proba[i, net_columns] * rejector_proba[i, rejector_columns]
+            total = float(joint.sum())
+            best = int(np.argmax(joint))
+            if total > 0 and joint[best] / total >= self.plate_joint_probability:
+                label = self.classes[net_columns[best]]
+                rescued[i] = True
+                out.append(
+                    CharacterReading(
+                        label, float(joint[best] / total), True, reading.box, reading.top_k
+                    )
+                )
+            else:
+                out.append(reading)
+        return out, rescued
+
+    def _readings_from(
+        self, probabilities: np.ndarray, boxes: list[tuple[int, int, int, int]], top_k: int
+    ) -> list[CharacterReading]:
         classes = self.classes
         order = np.argsort(-probabilities, axis=1, kind="stable")[:, : max(1, top_k)]
         found = []
@@ -447,15 +513,30 @@ class Model:
                 for mask in segmentation.masks
             ]
         )
-        found = self._characters_from(characters, segmentation.boxes, top_k)
+        network_proba = self.predict_proba(
+            window_ratios_batch(characters, config=self.feature_config)
+        )
+        found = self._readings_from(network_proba, segmentation.boxes, top_k)
         confidence = np.array([c.confidence for c in found])
         digit_like = confidence >= self.plate_min_confidence
         if self.rejector is not None:
-            probability = self.rejector.digit_probability_of_masks(segmentation.masks)
+            rejector_proba = self.rejector.predict_proba(
+                mask_features(
+                    segmentation.masks,
+                    config=self.rejector.feature_config,
+                    with_shape=self.rejector.shape_features,
+                )
+            )
+            digit_columns = [i for i, c in enumerate(self.rejector.classes_) if c.isdigit()]
+            probability = rejector_proba[:, digit_columns].sum(axis=1)
             sure = confidence >= self.plate_sure_confidence
             digit_like &= (probability >= self.rejector.threshold) | (
                 sure & (probability >= self.plate_sure_digit_probability)
             )
+            found, rescued = self._rescue_unsure_digits(
+                found, network_proba, rejector_proba, digit_like=digit_like
+            )
+            digit_like |= rescued
         found = [c if keep else _not_digit(c) for c, keep in zip(found, digit_like, strict=True)]
         digits = [c for c in found if c.is_digit]
         return Reading(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from platedigits._cv import cv2
-from platedigits.model import Model, load_model
+from platedigits.model import CharacterReading, Model, load_model
 from platedigits.reject import (
     LETTERS,
     N_SHAPE_FEATURES,
@@ -222,8 +222,14 @@ class _FixedRejector(Rejector):
         super().__init__(like.networks, like.feature_config, like.threshold, like.shape_features)
         self.fixed = digit_probability
 
-    def digit_probability_of_masks(self, masks) -> np.ndarray:  # type: ignore[no-untyped-def]
-        return np.full(len(masks), self.fixed, np.float32)
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        # the digit share spread evenly over the digits, the rest on the first letter
+        digits = [i for i, c in enumerate(self.classes_) if c.isdigit()]
+        letter = next(i for i, c in enumerate(self.classes_) if c.isalpha())
+        proba = np.zeros((len(features), len(self.classes_)), np.float32)
+        proba[:, digits] = self.fixed / len(digits)
+        proba[:, letter] = 1.0 - self.fixed
+        return proba
 
 
 @pytest.mark.parametrize("case", ["below", "between", "above"])
@@ -251,3 +257,31 @@ def test_a_sure_digit_network_needs_less_from_the_rejector(shipped: Model, case:
     # Both kinds occur in the middle case, so the test can tell the floors apart.
     if case == "between":
         assert any(c.is_digit for c in chars)
+
+
+def _unsure(network: dict[str, float], rejector: dict[str, float], model: Model):
+    assert model.rejector is not None
+    net = np.zeros((1, len(model.classes)))
+    for label, p in network.items():
+        net[0, model.classes.index(label)] = p
+    rej = np.zeros((1, len(model.rejector.classes_)))
+    for label, p in rejector.items():
+        rej[0, model.rejector.classes_.index(label)] = p
+    reading = CharacterReading(
+        max(network, key=network.__getitem__), max(network.values()), True, (0, 0, 5, 9)
+    )
+    return model._rescue_unsure_digits([reading], net, rej, digit_like=np.array([False]))
+
+
+def test_an_unsure_digit_is_read_when_both_networks_together_agree(shipped: Model) -> None:
+    # the digit network leans to 7; the rejector is sure of a 2: together they read 2
+    (reading,), rescued = _unsure({"7": 0.6, "2": 0.4}, {"2": 0.9, "7": 0.05, "Z": 0.05}, shipped)
+    assert rescued.tolist() == [True]
+    assert reading.label == "2" and reading.is_digit
+    assert reading.confidence >= shipped.plate_joint_probability
+    # the rejector sees a letter: not rescued
+    (reading,), rescued = _unsure({"2": 0.6, "7": 0.4}, {"Z": 0.85, "2": 0.15}, shipped)
+    assert rescued.tolist() == [False] and reading.label == "2"
+    # digits enough for the rejector, but the two networks want different digits: not rescued
+    (_,), rescued = _unsure({"7": 0.65, "1": 0.35}, {"1": 0.55, "7": 0.4, "T": 0.05}, shipped)
+    assert rescued.tolist() == [False]
