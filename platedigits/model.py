@@ -19,7 +19,7 @@ from platedigits.modelfile import load_model_file, save_model
 from platedigits.network import BPNetwork
 from platedigits.preprocess import normalize_character, prepare_character
 from platedigits.reject import META_KEY as REJECT_META_KEY
-from platedigits.reject import Rejector, mask_features
+from platedigits.reject import Rejector
 
 if TYPE_CHECKING:
     from platedigits.segment import PlateSegmentation
@@ -520,15 +520,8 @@ class Model:
         confidence = np.array([c.confidence for c in found])
         digit_like = confidence >= self.plate_min_confidence
         if self.rejector is not None:
-            rejector_proba = self.rejector.predict_proba(
-                mask_features(
-                    segmentation.masks,
-                    config=self.rejector.feature_config,
-                    with_shape=self.rejector.shape_features,
-                )
-            )
-            digit_columns = [i for i, c in enumerate(self.rejector.classes_) if c.isdigit()]
-            probability = rejector_proba[:, digit_columns].sum(axis=1)
+            rejector_proba = self.rejector.predict_proba_of_masks(segmentation.masks)
+            probability = rejector_proba[:, self.rejector.digit_columns].sum(axis=1)
             sure = confidence >= self.plate_sure_confidence
             digit_like &= (probability >= self.rejector.threshold) | (
                 sure & (probability >= self.plate_sure_digit_probability)

@@ -114,6 +114,29 @@ class Rejector:
             total += network.predict_proba(features)
         return total / np.float32(len(self.networks))
 
+    @property
+    def digit_columns(self) -> list[int]:
+        """Columns of :meth:`predict_proba` that are digit classes."""
+        return [i for i, c in enumerate(self.classes_) if c.isdigit()]
+
+    def predict_proba_of_masks(self, masks: Sequence[np.ndarray]) -> np.ndarray:
+        """Class probabilities of tightly cropped binary characters.
+
+        Parameters
+        ----------
+        masks : sequence of numpy.ndarray
+            ``(h_i, w_i)`` ``uint8`` masks, character 255 on 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, n_classes)`` ``float32``, columns in the order of :attr:`classes_`.
+        """
+        if not masks:
+            return np.zeros((0, len(self.classes_)), np.float32)
+        features = mask_features(masks, config=self.feature_config, with_shape=self.shape_features)
+        return self.predict_proba(features)
+
     def digit_probability_of_masks(self, masks: Sequence[np.ndarray]) -> np.ndarray:
         """Digit probability of tightly cropped binary characters.
 
@@ -153,8 +176,7 @@ class Rejector:
     def digit_probability(self, features: np.ndarray) -> np.ndarray:
         """Digit probability of ``(n, n_features)`` ``float32`` features: ``(n,)`` ``float32``."""
         proba = self.predict_proba(features)
-        digit_columns = [i for i, c in enumerate(self.classes_) if c.isdigit()]
-        return proba[:, digit_columns].sum(axis=1).astype(np.float32)
+        return proba[:, self.digit_columns].sum(axis=1).astype(np.float32)
 
     def to_parts(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """The arrays (prefixed) and the metadata entry that store the rejector in a model file.
