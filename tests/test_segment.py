@@ -53,6 +53,28 @@ def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / float(a[2] * a[3] + b[2] * b[3] - inter)
 
 
+def assert_boxes_match(
+    found: list[tuple[int, int, int, int]], truth: list[tuple[int, int, int, int]]
+) -> None:
+    """One found box per drawn character, each overlapping its character well."""
+    assert len(found) == len(truth)
+    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+
+
+def fade_first_character(
+    image: np.ndarray, truth: list[tuple[int, int, int, int]], *, dark_text: bool
+) -> np.ndarray:
+    """Worn paint: the first character (and the plate left of it) at 0.3 of its contrast.
+
+    Returns the plate colour of :func:`make_plate` (BGR, ``(3,)`` ``float32``).
+    """
+    x, _, w, _ = truth[0]
+    plate = np.array((40, 200, 230) if dark_text else (160, 60, 10), np.float32)
+    faint = plate + (image[:, : x + w + 2].astype(np.float32) - plate) * 0.3
+    image[:, : x + w + 2] = np.clip(faint, 0, 255).astype(np.uint8)
+    return plate
+
+
 @pytest.mark.parametrize("dark_text", [False, True])
 def test_boxes_match_the_drawn_characters_in_both_polarities(dark_text: bool) -> None:
     image, truth = make_plate("3705918", dark_text=dark_text, dot_after=1)
@@ -302,8 +324,7 @@ def test_a_frame_side_with_its_corners_at_the_image_edge_is_not_a_character(offs
     cv2.line(ink, (offset + 3, bottom - 5), (offset + 13, bottom - 1), 255, 2)
     image[ink > 0] = (20, 20, 20)  # the text colour
     found = segment_plate(image).boxes
-    assert len(found) == len(truth)
-    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    assert_boxes_match(found, truth)
 
 
 @pytest.mark.parametrize("text", ["480652", "4806521"])
@@ -318,8 +339,7 @@ def test_a_frame_side_leaning_by_perspective_is_not_a_character(text: str) -> No
     cv2.polylines(ink, [corners], True, 255, 2)
     image[ink > 0] = (20, 20, 20)  # the text colour
     found = segment_plate(image).boxes
-    assert len(found) == len(truth)
-    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    assert_boxes_match(found, truth)
 
 
 @pytest.mark.parametrize("text", ["480652", "4806521"])
@@ -338,8 +358,7 @@ def test_a_leaning_frame_side_in_a_cell_of_the_row_is_not_a_character(text: str)
     last = truth[-1][0] + truth[-1][2] / 2
     assert 0.95 * 34 <= side - last <= 1.2 * 34  # the premise: the side stands in a cell
     found = segment_plate(image).boxes
-    assert len(found) == len(truth)
-    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    assert_boxes_match(found, truth)
 
 
 def test_characters_taller_than_the_row_do_not_tilt_the_rotation() -> None:
@@ -399,8 +418,7 @@ def test_a_dot_hanging_from_the_frame_is_not_a_character(dark_text: bool) -> Non
     cv2.circle(ink, (x, top + 10), 3, 255, -1)
     image[ink > 0] = (20, 20, 20) if dark_text else (245, 245, 245)  # the text colour
     found = segment_plate(image).boxes
-    assert len(found) == len(truth)
-    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    assert_boxes_match(found, truth)
 
 
 @pytest.mark.parametrize("dark_text", [False, True])
@@ -409,12 +427,9 @@ def test_a_faint_first_character_is_found_in_its_cell(dark_text: bool) -> None:
     # plate-wide threshold loses it, a threshold on the cell one pitch before the row finds it.
     image, truth = make_plate("3705918", dark_text=dark_text, frame=False, pitch=30)
     x, _, w, _ = truth[0]
-    plate = np.array((40, 200, 230) if dark_text else (160, 60, 10), np.float32)
-    faint = plate + (image[:, : x + w + 2].astype(np.float32) - plate) * 0.3
-    image[:, : x + w + 2] = np.clip(faint, 0, 255).astype(np.uint8)
+    plate = fade_first_character(image, truth, dark_text=dark_text)
     found = segment_plate(image).boxes
-    assert len(found) == len(truth)
-    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    assert_boxes_match(found, truth)
     # An empty, slightly noisy margin in that cell gives no character.
     x1 = x + w + 2
     rng = np.random.default_rng(7)
@@ -436,8 +451,7 @@ def test_a_frame_side_glued_to_an_end_character_is_cut_off(dark_text: bool) -> N
     cv2.line(image, (left, bottom), (truth[0][0] + 10, bottom), colour, 2)
     cv2.line(image, (truth[-1][0] + 10, bottom), (right, bottom), colour, 2)
     found = segment_plate(image).boxes
-    assert len(found) == len(truth)
-    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    assert_boxes_match(found, truth)
     assert abs(found[0][0] - truth[0][0]) <= 2
     assert abs((found[-1][0] + found[-1][2]) - (truth[-1][0] + truth[-1][2])) <= 2
 
@@ -454,8 +468,7 @@ def test_a_frame_corner_at_the_row_end_is_not_a_character(dark_text: bool) -> No
     cv2.line(image, (right, 4), (right, image.shape[0] - 5), colour, 2)
     cv2.line(image, (right - 16, bottom), (right, bottom), colour, 2)
     found = segment_plate(image).boxes
-    assert len(found) == len(truth)
-    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    assert_boxes_match(found, truth)
 
 
 @pytest.mark.parametrize("dark_text", [False, True])
@@ -463,18 +476,14 @@ def test_a_faint_first_character_is_found_between_frame_lines(dark_text: bool) -
     # The frame's lines just above and below the row are far stronger than the faint
     # character and take the cell's threshold; left out, the character stands out again.
     image, truth = make_plate("3705918", dark_text=dark_text, frame=False, pitch=30)
-    x, _, w, _ = truth[0]
-    plate = np.array((40, 200, 230) if dark_text else (160, 60, 10), np.float32)
-    faint = plate + (image[:, : x + w + 2].astype(np.float32) - plate) * 0.3
-    image[:, : x + w + 2] = np.clip(faint, 0, 255).astype(np.uint8)
+    fade_first_character(image, truth, dark_text=dark_text)
     top = min(t[1] for t in truth)
     bottom = max(t[1] + t[3] for t in truth)
     colour = (20, 20, 20) if dark_text else (245, 245, 245)  # the text colour
     for y in (top - 3, bottom + 2):
         cv2.line(image, (0, y), (image.shape[1] - 1, y), colour, 2)
     found = segment_plate(image).boxes
-    assert len(found) == len(truth)
-    assert all(iou(f, t) > 0.6 for f, t in zip(found, truth, strict=True))
+    assert_boxes_match(found, truth)
 
 
 @pytest.mark.parametrize("dark_text", [False, True])
