@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from platedigits._cv import cv2
-from platedigits.segment import find_character_boxes, looks_like_plate, segment_plate
+from platedigits.segment import (
+    drop_stray_parts,
+    find_character_boxes,
+    looks_like_plate,
+    segment_plate,
+)
 from platedigits.synth import render_character
 
 
@@ -570,3 +575,67 @@ def test_a_rivet_glued_onto_a_character_is_left_out_of_its_box(dark_text: bool) 
     box = found.boxes[3]
     assert abs(box[1] - y) <= 1 and abs(box[3] - h) <= 1
     assert abs(found.masks[3].shape[0] - found.masks[2].shape[0]) <= 1
+
+
+def _glyph_mask(char: str) -> np.ndarray:
+    """A tightly cropped Hershey character, 255 on 0, about 40 px tall."""
+    layer = np.zeros((60, 40), np.uint8)
+    cv2.putText(layer, char, (4, 48), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 4)
+    layer = np.where(layer > 127, 255, 0).astype(np.uint8)
+    ys, xs = np.nonzero(layer)
+    return layer[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def _with_margin(mask: np.ndarray, top: int, bottom: int) -> np.ndarray:
+    return np.pad(mask, ((top, bottom), (0, 0)))
+
+
+@pytest.mark.parametrize("where", ["rivet above", "frame line under"])
+def test_stray_parts_at_a_mask_end_are_dropped(where: str) -> None:
+    eight = _glyph_mask("8")
+    w = eight.shape[1]
+    if where == "rivet above":
+        mask = _with_margin(eight, 5, 0)
+        mask[0:3, w // 2 - 1 : w // 2 + 2] = 255
+    else:
+        mask = _with_margin(eight, 0, 4)
+        mask[-2:, :] = 255
+    assert np.array_equal(drop_stray_parts(mask), eight)
+
+
+def test_big_or_middle_parts_are_kept() -> None:
+    five = _glyph_mask("5")
+    h = five.shape[0]
+    broken = five.copy()
+    broken[h // 5 : h // 5 + 2, :] = 0  # the top bar broken off: a big part at the top end
+    assert np.array_equal(drop_stray_parts(broken), broken)
+    assert drop_stray_parts(broken, max_share=0.5).shape[0] < h  # it is at the end, and big
+    symbol = np.zeros((40, 30), np.uint8)  # strokes of a many-stroke symbol, small but mid-row
+    symbol[:, 13:17] = 255
+    symbol[15:18, 2:8] = 255
+    symbol[22:25, 22:28] = 255
+    assert np.array_equal(drop_stray_parts(symbol), symbol)
+    assert drop_stray_parts(np.zeros((0, 0), np.uint8)).shape == (0, 0)
+
+
+def test_plate_reading_ignores_a_rivet_glued_to_a_character() -> None:
+    """The reader drops stray parts before both networks see a mask."""
+    from platedigits.model import load_model
+    from platedigits.segment import PlateSegmentation
+
+    model = load_model()
+    digits = [_glyph_mask(d) for d in "3807"]
+    riveted = [_with_margin(m, 6, 0) for m in digits]
+    for m in riveted:
+        m[0:3, m.shape[1] // 2 - 1 : m.shape[1] // 2 + 2] = 255
+    image = np.zeros((60, 200, 3), np.uint8)
+    boxes = [(10 + 45 * i, 5, 30, 50) for i in range(4)]
+
+    def read(masks: list[np.ndarray]) -> list[tuple[str, float]]:
+        segmentation = PlateSegmentation(boxes=boxes, masks=masks)
+        reading = model._read_plate(image, top_k=1, path=None, segmentation=segmentation)
+        return [(c.label, c.confidence) for c in reading.characters]
+
+    clean, with_rivets = read(digits), read(riveted)
+    assert [label for label, _ in with_rivets] == [label for label, _ in clean]
+    assert [conf for _, conf in with_rivets] == pytest.approx([conf for _, conf in clean])
