@@ -129,3 +129,37 @@ def test_a_judge_is_only_asked_when_the_polarities_are_close() -> None:
     found = segment_plate(image, judge=contrary)
     assert len(found.boxes) == len(truth) and not found.dark_text
     assert asked == []
+
+
+def test_rejector_draws_benchmark_scores_each_draw_and_the_shipped_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from benchmarks.rejector_draws import main
+
+    # An empty data folder: only the synthetic plates are read, wherever the test runs.
+    assert (
+        main(
+            [
+                "--plates",
+                "30",
+                "--seeds",
+                "1,2",
+                "--synthetic",
+                "12",
+                "--real",
+                str(tmp_path),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["draws"]) == {"shipped", "1", "2"}
+    assert all(set(row) == {"synthetic"} for row in out["draws"].values())
+    assert all(0.0 <= row["synthetic"] <= 1.0 for row in out["draws"].values())
+    assert out["draws"]["shipped"]["synthetic"] >= 0.75  # 12 clean synthetic plates
+    figures = [out["draws"][s]["synthetic"] for s in ("1", "2")]
+    assert out["summary"]["synthetic"]["mean"] == pytest.approx(sum(figures) / 2)
+    assert out["summary"]["synthetic"]["min"] == min(figures)
