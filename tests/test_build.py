@@ -81,6 +81,23 @@ def test_features_do_not_depend_on_worker_count() -> None:
     assert x1.shape == (30, 25) and x1.dtype == np.float32
 
 
+def test_digit_network_also_learns_digits_cut_from_synthetic_plates() -> None:
+    from platedigits.reject import plate_digit_masks
+
+    X, y, n_plate = build.training_features(per_class=3, seed=9, workers=1)
+    crops, crop_labels = build.synthetic_features(per_class=3, seed=9, workers=1)
+    assert n_plate > 0 and len(y) == len(crop_labels) + n_plate
+    assert np.array_equal(X[: len(crops)], crops)  # the crops first, unchanged
+    masks, labels = plate_digit_masks(plates=build._plate_digit_plates(3), seed=11, workers=1)
+    assert len(masks) == n_plate and list(y[len(crops) :]) == list(labels)
+    assert set(labels) <= set("0123456789")
+    again, _ = plate_digit_masks(plates=build._plate_digit_plates(3), seed=11, workers=2)
+    assert all(np.array_equal(a, b) for a, b in zip(masks, again, strict=True))
+    # They are segmenter masks: tight binary crops, as the plate reader gets them.
+    assert all(m.dtype == np.uint8 and set(np.unique(m)) <= {0, 255} for m in masks)
+    assert all(m[0].any() and m[-1].any() and m[:, 0].any() and m[:, -1].any() for m in masks)
+
+
 @pytest.mark.skipif(not (BUILD_PY.parent / "default.npz").exists(), reason="no shipped model yet")
 def test_shipped_model_is_synthetic_and_loads() -> None:
     parts = load_model_file(BUILD_PY.parent / "default.npz")
