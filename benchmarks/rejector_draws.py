@@ -23,7 +23,7 @@ same run:
 - ``refused``: share of the real single digits of ``DATA_DIR/digits-cn`` that the rejector takes
   for a letter or a symbol.
 
-About 2 minutes per seed on 2 cores. Compare a change by running this before and after it.
+About a minute per seed on 2 cores. Compare a change by running this before and after it.
 """
 
 from __future__ import annotations
