@@ -150,10 +150,8 @@ class Rejector:
         numpy.ndarray
             ``(n,)`` ``float32`` in [0, 1].
         """
-        if not masks:
-            return np.zeros(0, np.float32)
-        features = mask_features(masks, config=self.feature_config, with_shape=self.shape_features)
-        return self.digit_probability(features)
+        proba = self.predict_proba_of_masks(masks)
+        return proba[:, self.digit_columns].sum(axis=1).astype(np.float32)
 
     def top_probability_of_masks(self, masks: Sequence[np.ndarray]) -> np.ndarray:
         """Probability of the best class (digit, letter or symbol) of each mask.
@@ -168,10 +166,7 @@ class Rejector:
         numpy.ndarray
             ``(n,)`` ``float32`` in [0, 1]: high for anything that looks like a character.
         """
-        if not masks:
-            return np.zeros(0, np.float32)
-        features = mask_features(masks, config=self.feature_config, with_shape=self.shape_features)
-        return self.predict_proba(features).max(axis=1).astype(np.float32)
+        return self.predict_proba_of_masks(masks).max(axis=1, initial=0.0).astype(np.float32)
 
     def digit_probability(self, features: np.ndarray) -> np.ndarray:
         """Digit probability of ``(n, n_features)`` ``float32`` features: ``(n,)`` ``float32``."""
