@@ -24,6 +24,11 @@ are also given per layout)::
 
     platedigits synth --plates 400 --seed 4242 /tmp/plates
     python benchmarks/plates.py /tmp/plates
+
+and on the same plates as a camera gives them (slanted, turned, small, blurred, JPEG)::
+
+    platedigits synth --plates 400 --seed 4242 --camera /tmp/camera
+    python benchmarks/plates.py /tmp/camera
 """
 
 from __future__ import annotations

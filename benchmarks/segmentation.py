@@ -47,7 +47,7 @@ import numpy as np
 
 from platedigits._cv import cv2
 from platedigits.imageio import read_image
-from platedigits.plateset import LAYOUTS, random_plate_text
+from platedigits.plateset import LAYOUTS, random_plate_text, shear_plate
 from platedigits.segment import segment_plate
 from platedigits.synth import render_plate
 
@@ -98,10 +98,7 @@ def _degrade_with_boxes(
 
     h, w = image.shape[:2]
     if shear:
-        # x' = x + shear * (y - h / 2): the top leans right for a positive shear.
-        pad = int(np.ceil(abs(shear) * h / 2)) + 1
-        m = np.array([[1.0, shear, pad - shear * h / 2.0], [0.0, 1.0, 0.0]])
-        image = cv2.warpAffine(image, m, (w + 2 * pad, h), borderMode=cv2.BORDER_REPLICATE)
+        image, pad = shear_plate(image, shear)
         sheared = []
         for x, y, bw, bh in boxes:
             cy = y + bh / 2.0

@@ -976,6 +976,12 @@ def explain(image: Path, out: Path, model_path: Path | None, mode: str, console:
     default=None,
     help="With --plates: one plate layout only (default: a random layout per plate).",
 )
+@click.option(
+    "--camera",
+    is_flag=True,
+    help="With --plates: the same plates as a camera gives them (slant, small rotation, "
+    "22-64 px tall, blur, JPEG).",
+)
 @common_options
 def synth(
     out_dir: Path,
@@ -984,6 +990,7 @@ def synth(
     classes: str,
     plates: int | None,
     layout: str | None,
+    camera: bool,
     console: Console,
 ) -> None:
     """Write a labelled folder OUT_DIR/<label>/*.png of synthetic plate-like character crops.
@@ -997,13 +1004,18 @@ def synth(
       $ platedigits synth synthetic-digits/ --per-class 500 --seed 1
       $ platedigits train synthetic-digits/ --out my-model.npz
       $ platedigits synth synthetic-plates/ --plates 100
+      $ platedigits synth camera-plates/ --plates 100 --camera
     """
+    if plates is None and (camera or layout is not None):
+        raise click.UsageError("--layout and --camera draw whole plates: add --plates N")
     if plates is not None:
         from platedigits.plateset import write_plate_dataset
 
         started = time.perf_counter()
         try:
-            count = write_plate_dataset(out_dir, count=plates, seed=seed, layout=layout)
+            count = write_plate_dataset(
+                out_dir, count=plates, seed=seed, layout=layout, camera=camera
+            )
         except OSError as exc:
             raise click.ClickException(f"{out_dir}: {exc.strerror or exc}") from None
         console.info(f"wrote {count} plates in {time.perf_counter() - started:.1f} s")

@@ -80,10 +80,79 @@ def plate_rng(seed: int, index: int) -> np.random.Generator:
     return np.random.default_rng([int(seed), 1_000_003, int(index)])
 
 
+def shear_plate(image: np.ndarray, shear: float) -> tuple[np.ndarray, int]:
+    """``image`` slanted as italic type or a side view leans it: ``(sheared image, pad)``.
+
+    A point ``(x, y)`` moves to ``(x + shear * (y - h / 2) + pad, y)``: for a positive ``shear``
+    the bottom moves right and the top left. The image is widened by ``pad`` columns on each
+    side so that nothing is cut off; the new columns repeat the edge.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        ``(h, w[, c])`` ``uint8``.
+    shear : float
+        x shift per row of height; 0 returns ``image`` itself and ``pad`` 0.
+
+    Returns
+    -------
+    sheared : numpy.ndarray
+        ``(h, w + 2 * pad[, c])`` ``uint8``.
+    pad : int
+    """
+    if not shear:
+        return image, 0
+    h, w = image.shape[:2]
+    pad = int(np.ceil(abs(shear) * h / 2)) + 1
+    m = np.array([[1.0, shear, pad - shear * h / 2.0], [0.0, 1.0, 0.0]])
+    return cv2.warpAffine(image, m, (w + 2 * pad, h), borderMode=cv2.BORDER_REPLICATE), pad
+
+
+#: Largest slant of a camera-like plate (x shift per row of height) and the share of plates
+#: slanted at all.
+CAMERA_MAX_SHEAR = 0.25
+CAMERA_SHEARED_SHARE = 0.5
+#: Largest blur of a camera-like plate, in pixels: the segmentation benchmark's, below the
+#: rejector's training blur so that the rejector is not scored on its own training range only.
+CAMERA_MAX_BLUR = 1.0
+
+
+def camera_view(image: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+    """A clean synthetic plate as a camera gives it.
+
+    Half of the plates are slanted (up to :data:`CAMERA_MAX_SHEAR`, as italic type or a side
+    view leans them), then every plate is turned by up to 3 degrees, shrunk to 22-64 px tall,
+    often blurred (up to :data:`CAMERA_MAX_BLUR` px) and JPEG-compressed: the degradation the
+    rejector learns from (:func:`platedigits.reject.training_set`), so that a folder of such
+    plates measures what the clean ones hide (touching characters, frames glued on, small
+    low-contrast characters).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        ``(h, w, 3)`` ``uint8`` BGR, as :func:`platedigits.synth.render_plate` draws it.
+    rng : numpy.random.Generator, keyword-only
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(h', w', 3)`` ``uint8`` BGR.
+    """
+    from platedigits.reject import _degrade
+
+    if rng.random() < CAMERA_SHEARED_SHARE:
+        image, _ = shear_plate(image, float(rng.uniform(-CAMERA_MAX_SHEAR, CAMERA_MAX_SHEAR)))
+    return _degrade(image, rng, max_blur=CAMERA_MAX_BLUR)
+
+
 def render_random_plate(
-    seed: int, index: int, *, layout: str | None = None
+    seed: int, index: int, *, layout: str | None = None, camera: bool = False
 ) -> tuple[np.ndarray, str, str]:
-    """Plate ``index`` of the synthetic plate set: ``(image BGR uint8 (H, W, 3), text, layout)``."""
+    """Plate ``index`` of the synthetic plate set: ``(image BGR uint8 (H, W, 3), text, layout)``.
+
+    With ``camera``, the same plate as :func:`camera_view` makes it (its own random stream, so
+    the plate and its text are those of the clean set).
+    """
     from platedigits.synth import render_plate
 
     rng = plate_rng(seed, index)
@@ -91,11 +160,18 @@ def render_random_plate(
         layout = LAYOUTS[int(rng.integers(len(LAYOUTS)))]
     text = random_plate_text(rng, layout)
     image, _ = render_plate(text, rng=rng, layout=layout)
+    if camera:
+        image = camera_view(image, rng=np.random.default_rng([int(seed), 1_000_033, int(index)]))
     return image, text, layout
 
 
 def write_plate_dataset(
-    out_dir: str | os.PathLike[str], *, count: int, seed: int, layout: str | None = None
+    out_dir: str | os.PathLike[str],
+    *,
+    count: int,
+    seed: int,
+    layout: str | None = None,
+    camera: bool = False,
 ) -> int:
     """Write ``count`` synthetic plates as ``OUT/plate_<i:05d>.png`` and ``OUT/labels.csv``.
 
@@ -108,6 +184,9 @@ def write_plate_dataset(
         The same seed gives the same pixels.
     layout : str, optional, keyword-only
         One of :data:`LAYOUTS`; by default every plate draws one.
+    camera : bool, keyword-only
+        Write the plates as a camera gives them (:func:`camera_view`): the same plates and
+        texts, slanted, turned, shrunk, blurred and compressed.
 
     Returns
     -------
@@ -120,7 +199,7 @@ def write_plate_dataset(
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for i in range(count):
-        image, text, chosen = render_random_plate(seed, i, layout=layout)
+        image, text, chosen = render_random_plate(seed, i, layout=layout, camera=camera)
         name = f"plate_{i:05d}.png"
         ok, buf = cv2.imencode(".png", image)
         if not ok:  # pragma: no cover - PNG encoding of a uint8 array does not fail

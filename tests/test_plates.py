@@ -87,6 +87,61 @@ def test_write_plate_dataset_is_deterministic(tmp_path: Path) -> None:
         ).read_bytes()
 
 
+def test_camera_plates_are_the_clean_plates_degraded(tmp_path: Path) -> None:
+    from platedigits.plateset import render_random_plate
+
+    write_plate_dataset(tmp_path / "clean", count=6, seed=3)
+    write_plate_dataset(tmp_path / "camera", count=6, seed=3, camera=True)
+    write_plate_dataset(tmp_path / "again", count=6, seed=3, camera=True)
+    rows = {}
+    for name in ("clean", "camera", "again"):
+        with (tmp_path / name / "labels.csv").open(encoding="utf-8") as handle:
+            rows[name] = list(csv.DictReader(handle))
+    # The same plates and texts, other pixels; the same seed gives the same pixels again.
+    assert rows["camera"] == rows["clean"] == rows["again"]
+    for r in rows["camera"]:
+        camera = (tmp_path / "camera" / r["file"]).read_bytes()
+        assert camera != (tmp_path / "clean" / r["file"]).read_bytes()
+        assert camera == (tmp_path / "again" / r["file"]).read_bytes()
+    heights = [render_random_plate(3, i, camera=True)[0].shape[0] for i in range(6)]
+    clean_heights = [render_random_plate(3, i)[0].shape[0] for i in range(6)]
+    # Shrunk to camera sizes (22-64 px tall) wherever the clean plate was taller.
+    assert all(h <= max(64, c) for h, c in zip(heights, clean_heights, strict=True))
+    assert any(h < c for h, c in zip(heights, clean_heights, strict=True))
+
+
+def test_shear_plate_moves_the_bottom_right_for_a_positive_shear() -> None:
+    from platedigits.plateset import shear_plate
+
+    image = np.zeros((21, 30), np.uint8)
+    image[:, 14:16] = 255  # an upright bar
+    same, pad = shear_plate(image, 0.0)
+    assert same is image and pad == 0
+    leaning, pad = shear_plate(image, 0.4)
+    assert leaning.shape == (21, 30 + 2 * pad)
+    top, bottom = np.flatnonzero(leaning[0]), np.flatnonzero(leaning[-1])
+    assert bottom.mean() - top.mean() == pytest.approx(0.4 * 20, abs=1.5)
+
+
+def test_synth_camera_needs_plates(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from platedigits.cli import main
+
+    result = CliRunner().invoke(main, ["synth", str(tmp_path / "s"), "--camera"])
+    assert result.exit_code == 2 and "--plates" in result.stderr
+    assert not (tmp_path / "s").exists()
+    result = CliRunner().invoke(
+        main, ["synth", str(tmp_path / "p"), "--plates", "3", "--camera", "--seed", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 plates" in result.stdout
+    write_plate_dataset(tmp_path / "api", count=3, seed=3, camera=True)
+    for i in range(3):
+        name = f"plate_{i:05d}.png"
+        assert (tmp_path / "p" / name).read_bytes() == (tmp_path / "api" / name).read_bytes()
+
+
 def test_benchmark_scores() -> None:
     assert edit_distance("12345", "1245") == 1
     result = score(["123", "45"], ["123", "46"])
