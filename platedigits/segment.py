@@ -720,15 +720,36 @@ def _drop_edge_bars(
             ):
                 # In its cell and as tall as the row: a "1", even close to the image's edge,
                 # unless it runs on past the band on both sides.
-                above = g.y0 > 0 and bool(original[g.y0 - 1, g.x0 : g.x1].any())
-                below = g.y1 < h and bool(original[g.y1, g.x0 : g.x1].any())
-                return above and below
+                return runs_on(g, edge_counts=False)
         margin = 0.25 * href
         if g.w < 0.18 * href and (g.x0 <= margin or g.x1 >= w - margin):
             return True  # thinner than any "1", right by the image's edge
-        # Running into the image's edge counts as running on.
-        above = g.y0 == 0 or bool(original[g.y0 - 1, g.x0 : g.x1].any())
-        below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
+        return runs_on(g)
+
+    def runs_on(g: _Group, *, edge_counts: bool = True) -> bool:
+        """Whether the piece runs on past both its ends in ``original``: inked beyond them,
+        cut by the image's edge, or ending in a frame line (erased from the groups, so a frame
+        corner stops at the line: its last row is part of a run that reaches well past the
+        piece's columns, as no character's own stroke does). With ``edge_counts`` false, being
+        cut by the image's edge is not enough (a "1" in its cell may touch the edge)."""
+
+        def meets_line(row: int) -> bool:
+            inked = original[row] > 0
+            if not inked[g.x0 : g.x1].any():
+                return False
+            cols = np.flatnonzero(inked[g.x0 : g.x1]) + g.x0
+            left, right = int(cols[0]), int(cols[-1])
+            while left > 0 and inked[left - 1]:
+                left -= 1
+            while right < w - 1 and inked[right + 1]:
+                right += 1
+            reach = 0.3 * href
+            return left <= g.x0 - reach or right >= g.x1 - 1 + reach
+
+        above = (g.y0 == 0 and edge_counts) or meets_line(g.y0)
+        above = above or (g.y0 > 0 and bool(original[g.y0 - 1, g.x0 : g.x1].any()))
+        below = (g.y1 >= h and edge_counts) or meets_line(g.y1 - 1)
+        below = below or (g.y1 < h and bool(original[g.y1, g.x0 : g.x1].any()))
         return above and below
 
     def stem(g: _Group) -> _Group | None:
@@ -752,9 +773,7 @@ def _drop_edge_bars(
         of the row stops at the row's top and bottom, wherever it stands)."""
         if labels is None or g.area > 0.3 * href * g.h:
             return False  # more ink than one thin stroke across the piece holds
-        above = g.y0 == 0 or bool(original[g.y0 - 1, g.x0 : g.x1].any())
-        below = g.y1 >= h or bool(original[g.y1, g.x0 : g.x1].any())
-        if not (above and below):
+        if not runs_on(g):
             return False
         x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
         window = labels[g.y0 : g.y1, x0:x1]
