@@ -20,6 +20,7 @@ same run:
   ``$PLATEDIGITS_REAL_DATA`` or ``../shared/data`` beside the checkout; left out when absent);
 - ``synthetic``: plates read exactly of N synthetic plates of every layout (seed 4242, the set
   of ``platedigits synth --plates 400 --seed 4242``);
+- ``camera``: the same synthetic plates as a camera gives them (``synth --camera``);
 - ``refused``: share of the real single digits of ``DATA_DIR/digits-cn`` that the rejector takes
   for a letter or a symbol.
 
@@ -125,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             write_plate_dataset(tmp, count=args.synthetic, seed=4242)
             sets["synthetic"] = _plate_set(Path(tmp))
+        with tempfile.TemporaryDirectory() as tmp:
+            write_plate_dataset(tmp, count=args.synthetic, seed=4242, camera=True)
+            sets["camera"] = _plate_set(Path(tmp))
 
     shipped = load_model()
     rows: dict[str, dict[str, float]] = {"shipped": _scores(shipped, sets, digit_masks)}
@@ -137,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             f"seed {seed}: trained and read in {time.perf_counter() - started:.0f}s",
             file=sys.stderr,
         )
-    keys = [k for k in ("real", "synthetic", "refused") if k in rows["shipped"]]
+    keys = [k for k in ("real", "synthetic", "camera", "refused") if k in rows["shipped"]]
     drawn = [rows[str(s)] for s in seeds]
     summary = {
         k: {

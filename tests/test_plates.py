@@ -193,7 +193,8 @@ def test_rejector_draws_benchmark_scores_each_draw_and_the_shipped_model(
 
     from benchmarks.rejector_draws import main
 
-    # An empty data folder: only the synthetic plates are read, wherever the test runs.
+    # An empty data folder: only the synthetic plates (clean and camera-like) are read, wherever
+    # the test runs.
     assert (
         main(
             [
@@ -212,8 +213,8 @@ def test_rejector_draws_benchmark_scores_each_draw_and_the_shipped_model(
     )
     out = json.loads(capsys.readouterr().out)
     assert set(out["draws"]) == {"shipped", "1", "2"}
-    assert all(set(row) == {"synthetic"} for row in out["draws"].values())
-    assert all(0.0 <= row["synthetic"] <= 1.0 for row in out["draws"].values())
+    assert all(set(row) == {"synthetic", "camera"} for row in out["draws"].values())
+    assert all(0.0 <= row[k] <= 1.0 for row in out["draws"].values() for k in row)
     assert out["draws"]["shipped"]["synthetic"] >= 0.75  # 12 clean synthetic plates
     figures = [out["draws"][s]["synthetic"] for s in ("1", "2")]
     assert out["summary"]["synthetic"]["mean"] == pytest.approx(sum(figures) / 2)
