@@ -213,13 +213,24 @@ def _groups(
         for i in near
     ]
     groups.sort(key=lambda g: g.x0)
+
     # Parts of one character overlap horizontally (a broken stroke, the dot over 京's roof).
+    def off_row(g: _Group) -> bool:
+        # A small blob mostly above the row's top line or below its bottom line: a rivet, a
+        # screw or a dot of dirt next to a character, never a part of one.
+        c = mid + slope * (g.x0 + g.x1) / 2.0
+        inside_row = min(g.y1, c + 0.5 * href) - max(g.y0, c - 0.5 * href)
+        return g.h < 0.35 * href and inside_row < 0.5 * g.h
+
     merged: list[_Group] = []
     for g in groups:
         if merged:
             last = merged[-1]
             overlap = min(last.x1, g.x1) - max(last.x0, g.x0)
             union = last.union(g)
+            if off_row(g) or off_row(last):
+                merged.append(g)
+                continue
             # The parts of one character span about a character's width; a chain wider than
             # that is several characters, bridged by small blobs that overlap two of them (a
             # blurred rivet, a dot, a smudge) or leaning into each other's columns.
