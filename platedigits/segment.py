@@ -214,7 +214,6 @@ def _groups(
     ]
     groups.sort(key=lambda g: g.x0)
 
-    # Parts of one character overlap horizontally (a broken stroke, the dot over 京's roof).
     def off_row(g: _Group) -> bool:
         # A small blob mostly above the row's top line or below its bottom line: a rivet, a
         # screw or a dot of dirt next to a character, never a part of one.
@@ -222,6 +221,7 @@ def _groups(
         inside_row = min(g.y1, c + 0.5 * href) - max(g.y0, c - 0.5 * href)
         return g.h < 0.35 * href and inside_row < 0.5 * g.h
 
+    # Parts of one character overlap horizontally (a broken stroke, the dot over 京's roof).
     merged: list[_Group] = []
     for g in groups:
         if merged:
