@@ -346,7 +346,9 @@ def test_workers_keep_freed_memory_instead_of_faulting_it_in_again() -> None:
         return int(result.stdout)
 
     untouched, kept = faults("plain"), faults("kept")
-    assert untouched > 30 * 6 * 40  # every buffer's ~49 pages faulted in again, each round
+    # Every buffer's pages faulted in again, each round: 7,830 faults on an idle machine, 4,890
+    # once while another job ran (a fault may then map more than one page), so the bound is loose.
+    assert untouched > 30 * 6 * 10
     assert kept < untouched / 20
 
 
