@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -55,6 +57,34 @@ def test_every_digit_variant_draws_distinct_ink() -> None:
             shapes = list(masks.values())
             distinct = {m.tobytes() for m in shapes}
             assert len(distinct) == len(shapes), f"{digit}:{key} variants look identical"
+
+
+def test_every_letter_shape_range_changes_its_letter() -> None:
+    base = glyphs.GlyphStyle()
+    for key, (lo, hi) in glyphs.LETTER_RANGES.items():
+        letter = key.split(":")[0]
+        low, high = (
+            glyphs.render_glyph(letter, replace(base, shape={key: value}), 40)[0]
+            for value in (lo, hi)
+        )
+        assert low.tobytes() != high.tobytes(), f"{key} does not change the {letter}"
+
+
+def test_letter_shapes_leave_the_callers_random_stream_alone(monkeypatch) -> None:
+    # Letter geometry has a generator of its own: the caller's next draw is what it would be
+    # without any letter shapes, so the digits and plates of a seed do not move with them.
+    rng = np.random.default_rng(5)
+    style = glyphs.random_style(rng)
+    following = rng.random()
+    assert set(glyphs.LETTER_RANGES) <= set(style.shape)
+    monkeypatch.setattr(glyphs, "LETTER_RANGES", {})
+    bare = np.random.default_rng(5)
+    bare_style = glyphs.random_style(bare)
+    assert bare.random() == following
+    assert bare_style.aspect == style.aspect and bare_style.variants == style.variants
+    monkeypatch.undo()
+    styles = [glyphs.random_style(rng) for _ in range(5)]
+    assert len({s.shape["G:open"] for s in styles}) == 5  # and they do vary by style
 
 
 def test_hershey_faces_render_digits() -> None:
