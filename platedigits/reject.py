@@ -55,6 +55,8 @@ REJECT_NETWORK: dict[str, Any] = {
     "patience": 25,
     "seed": 0,
 }
+#: Number of columns :func:`shape_features` adds.
+N_SHAPE_FEATURES = 5
 ARRAY_PREFIX = "reject."
 META_KEY = "reject"
 
@@ -73,16 +75,19 @@ class Rejector:
         Its features (finer than the digit reader's).
     threshold : float
         A character is taken as a digit when its digit probability is at least this.
-    shape_features : bool
-        Whether :func:`shape_features` are appended to the grid (see :func:`mask_features`).
+    shape_features : int
+        How many columns of :func:`shape_features` are appended to the grid (see
+        :func:`mask_features`): 0 for none; files written before the left-edge cue store
+        ``True``, read as its first 4.
     """
 
     networks: tuple[BPNetwork, ...]
     feature_config: FeatureConfig = REJECT_FEATURES
     threshold: float = 0.5
-    shape_features: bool = True
+    shape_features: int = N_SHAPE_FEATURES
 
     def __post_init__(self) -> None:
+        self.shape_features = _shape_count(self.shape_features)
         self.networks = tuple(self.networks)
         if not self.networks:
             raise ValueError("a rejector needs at least one network")
@@ -134,7 +139,7 @@ class Rejector:
         """
         if not masks:
             return np.zeros((0, len(self.classes_)), np.float32)
-        features = mask_features(masks, config=self.feature_config, with_shape=self.shape_features)
+        features = mask_features(masks, config=self.feature_config, shape=self.shape_features)
         return self.predict_proba(features)
 
     def digit_probability_of_masks(self, masks: Sequence[np.ndarray]) -> np.ndarray:
@@ -223,36 +228,57 @@ class Rejector:
                 for i in range(members)
             ]
         networks = tuple(BPNetwork.from_parts(meta["network"], part, classes) for part in parts)
-        with_shape = bool(meta.get("shape_features", False))
-        width = config.n_features + (N_SHAPE_FEATURES if with_shape else 0)
+        shape = _shape_count(meta.get("shape_features", False))
+        width = config.n_features + shape
         if any(network.n_features_in_ != width for network in networks):
             raise ValueError("the rejector's network does not fit its features")
-        return cls(networks, config, float(meta.get("threshold", 0.5)), with_shape)
+        return cls(networks, config, float(meta.get("threshold", 0.5)), shape)
 
 
-#: Number of columns :func:`shape_features` adds.
-N_SHAPE_FEATURES = 4
+def _shape_count(stored: bool | int) -> int:
+    """Shape columns from a stored setting: ``True`` in files from before the fifth cue."""
+    if stored is True:
+        return 4
+    if stored is False:
+        return 0
+    count = int(stored)
+    if not 0 <= count <= N_SHAPE_FEATURES:
+        raise ValueError(f"the rejector's shape feature count is out of range: {stored!r}")
+    return count
 
 
-def shape_features(masks: Sequence[np.ndarray]) -> np.ndarray:
+def shape_features(masks: Sequence[np.ndarray], *, count: int = N_SHAPE_FEATURES) -> np.ndarray:
     """Whole-shape cues a coarse grid misses, one row per character.
 
     Digits are one connected stroke with at most two holes and about half as wide as tall; a
     province symbol has many separate strokes and holes and is about square; letters differ from
-    the digits they resemble in where their holes and ends are, which the grid sees better.
+    the digits they resemble in where their holes and ends are, which the grid sees better, and
+    many in a straight stem down their left side (B, D, E, P, R against 8, 0, 3, 9): the share of
+    rows whose ink starts at the leftmost column.
 
     Parameters
     ----------
     masks : sequence of numpy.ndarray
         ``(h_i, w_i)`` ``uint8`` masks, character non-zero on 0, tightly cropped.
+    count : int, keyword-only
+        How many of the cues, in the order below (4 for rejectors from before the left-edge cue).
 
     Returns
     -------
     numpy.ndarray
-        ``(n, 4)`` ``float32``: log aspect ratio (w / h, clipped to [-2, 1]), number of parts
-        and number of holes (each capped at 6, divided by 6), and the share of the box inked.
+        ``(n, count)`` ``float32``: log aspect ratio (w / h, clipped to [-2, 1]), number of parts
+        and number of holes (each capped at 6, divided by 6), the share of the box inked, and
+        the share of inked rows that start within a tenth of the width (at least a pixel) of
+        the leftmost ink.
+
+    Examples
+    --------
+    >>> stem = np.zeros((20, 10), np.uint8); stem[:, :3] = 255; stem[8:12, :] = 255
+    >>> ring = np.zeros((20, 10), np.uint8); ring[[0, 19], 3:7] = 255; ring[1:19, [0, 9]] = 255
+    >>> [round(float(v), 2) for v in shape_features([stem, ring])[:, 4]]
+    [1.0, 0.9]
     """
-    out = np.zeros((len(masks), N_SHAPE_FEATURES), np.float32)
+    out = np.zeros((len(masks), count), np.float32)
     for i, mask in enumerate(masks):
         h, w = mask.shape[:2]
         if h == 0 or w == 0:
@@ -263,17 +289,27 @@ def shape_features(masks: Sequence[np.ndarray]) -> np.ndarray:
         # the strokes' 8-connectivity).
         padded = np.pad(1 - ink, 1, constant_values=1)
         holes = cv2.connectedComponents(padded, connectivity=4)[0] - 2
-        out[i] = (
+        inked_rows = ink.any(axis=1)
+        starts = np.argmax(ink[inked_rows], axis=1)
+        straight = (
+            float(np.mean(starts <= starts.min() + max(1, round(0.1 * w)))) if len(starts) else 0.0
+        )
+        cues = (
             np.clip(np.log(w / h), -2.0, 1.0),
             min(parts, 6) / 6.0,
             min(max(holes, 0), 6) / 6.0,
             float(ink.mean()),
+            straight,
         )
+        out[i] = cues[:count]
     return out
 
 
 def mask_features(
-    masks: Sequence[np.ndarray], *, config: FeatureConfig = REJECT_FEATURES, with_shape: bool = True
+    masks: Sequence[np.ndarray],
+    *,
+    config: FeatureConfig = REJECT_FEATURES,
+    shape: int = N_SHAPE_FEATURES,
 ) -> np.ndarray:
     """The rejector's inputs for tightly cropped character masks.
 
@@ -283,24 +319,24 @@ def mask_features(
         ``(h_i, w_i)`` ``uint8`` masks, character 255 on 0.
     config : FeatureConfig, keyword-only
         The grid.
-    with_shape : bool, keyword-only
-        Append :func:`shape_features`.
+    shape : int, keyword-only
+        How many :func:`shape_features` to append (0 for none).
 
     Returns
     -------
     numpy.ndarray
-        ``(n, config.n_features [+ 4])`` ``float32``.
+        ``(n, config.n_features + shape)`` ``float32``.
     """
-    width = config.n_features + (N_SHAPE_FEATURES if with_shape else 0)
+    width = config.n_features + shape
     if len(masks) == 0:
         return np.zeros((0, width), np.float32)
     boxes = np.stack(
         [normalize_character(m, height=config.height, width=config.width) for m in masks]
     )
     grid = window_ratios_batch(boxes, config=config)
-    if not with_shape:
+    if not shape:
         return grid
-    return np.hstack([grid, shape_features(masks)]).astype(np.float32)
+    return np.hstack([grid, shape_features(masks, count=shape)]).astype(np.float32)
 
 
 #: Letters and symbols on the training plates; a plate character is a digit with this chance.
@@ -638,4 +674,4 @@ def train_rejector(
         net = BPNetwork(**{**settings, "seed": first_seed + i})
         net.fit(X, y)
         networks.append(net)
-    return Rejector(tuple(networks), REJECT_FEATURES, shape_features=True)
+    return Rejector(tuple(networks), REJECT_FEATURES, shape_features=N_SHAPE_FEATURES)

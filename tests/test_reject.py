@@ -62,12 +62,28 @@ def test_shape_features_count_parts_and_holes() -> None:
     assert features[1, 1] == pytest.approx(2 / 6) and features[1, 2] == 0.0
     assert features[0, 0] < 0  # taller than wide
     assert 0 < features[1, 3] < 1
+    # left edge: every row of the bars starts at the left bar, the ring's round ends do not
+    assert features[1, 4] == 1.0 and features[0, 4] < 0.9
+    assert np.array_equal(shape_features([ring, bars], count=4), features[:, :4])
+
+
+def test_a_rejector_stored_before_the_left_edge_cue_still_loads() -> None:
+    from platedigits.network import BPNetwork
+
+    X = np.random.default_rng(0).random((40, REJECT_FEATURES.n_features + 4), dtype=np.float32)
+    y = np.array(list("0A") * 20)
+    net = BPNetwork(hidden_layer_sizes=(4,), epochs=2, seed=0).fit(X, y)
+    arrays, meta = Rejector((net,), REJECT_FEATURES, shape_features=4).to_parts()
+    meta["shape_features"] = True  # how files before the fifth cue stored it
+    old = Rejector.from_parts(arrays, meta)
+    assert old is not None and old.shape_features == 4
+    assert old.predict_proba_of_masks([_ring()]).shape == (1, 2)
 
 
 def test_mask_features_shape_with_and_without_shape_cues() -> None:
     masks = [_ring(), _ring(40)]
     with_shape = mask_features(masks)
-    without = mask_features(masks, with_shape=False)
+    without = mask_features(masks, shape=0)
     assert with_shape.shape == (2, REJECT_FEATURES.n_features + N_SHAPE_FEATURES)
     assert without.shape == (2, REJECT_FEATURES.n_features)
     assert np.array_equal(with_shape[:, : REJECT_FEATURES.n_features], without)
