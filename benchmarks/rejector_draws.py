@@ -24,7 +24,8 @@ same run:
 - ``refused``: share of the real single digits of ``DATA_DIR/digits-cn`` that the rejector takes
   for a letter or a symbol.
 
-About a minute per seed on 2 cores. Compare a change by running this before and after it.
+About five minutes per seed on 2 cores (the networks train on one). Compare a change by running
+this before and after it, on the same seeds.
 """
 
 from __future__ import annotations
