@@ -15,7 +15,8 @@ The segmenter works on the connected components of a binarized plate, in these s
    vertically. Its slope gives the plate's rotation; a plate rotated by more than about a
    degree is straightened and segmented again (keeping its polarity), and so is a slanted one
    (the shear is estimated on the text band even when the slant leaves too few separate
-   characters for a line).
+   characters for a line, and overruled by the median of the characters' own shears when a
+   leaning frame sways the band).
 4. Keep the components that sit inside the line; merge the parts of a broken character (parts
    that overlap horizontally) and the separate strokes of a many-stroke symbol (such as the
    province character of a Chinese plate, and narrow pieces standing much closer together
@@ -1207,14 +1208,22 @@ def _warp(gray: np.ndarray, transform: np.ndarray) -> np.ndarray:
     )
 
 
-_SHEARS = np.linspace(-0.8, 0.8, 17)
+#: Shears tried, 0.05 apart: a camera's slant of 0.1-0.25 falls between the steps of 0.1 that
+#: were tried before as often as on them.
+_SHEARS = np.linspace(-0.8, 0.8, 33)
 
 
 def _shear(binary: np.ndarray, groups: list[_Group]) -> float:
     """The horizontal shear that makes the characters upright (italic or perspective slant).
 
     Upright characters leave the most empty columns between them, so the shear that
-    minimises the number of inked columns in the text band wins.
+    minimises the number of inked columns in the text band wins, unless upright is within 1% of
+    it. On upright synthetic plates upright is nearly always the best shear outright, while on
+    slanted ones the best shear inks only 3-10% fewer columns (the frame and the plate's
+    surroundings ink columns at every shear): with the 7% margin used before, two thirds of the
+    plates slanted by 0.1-0.25 were left slanted, their characters touching. With 1% and
+    finer steps, 800 camera-like plates (``synth --camera``, seeds 4242 and 777) read 81.0% and
+    85.5% exactly before, 82.5% and 87.5% after; plates-cn the same (78.8%).
     """
     if len(groups) >= 3:
         top = int(_median([g.y0 for g in groups]))
@@ -1238,9 +1247,46 @@ def _shear(binary: np.ndarray, groups: list[_Group]) -> float:
     counts = np.asarray(inked, np.float64)
     best = int(np.argmin(counts))
     upright = counts[len(_SHEARS) // 2]
-    if counts[best] > 0.93 * upright:
+    if counts[best] > 0.99 * upright:
         return 0.0
     return float(_SHEARS[best])
+
+
+#: How far the band's shear and the characters' own may differ before the characters' wins.
+_SHEAR_TOLERANCE = 0.1
+
+
+def _shear_of_characters(groups: list[_Group], labels: np.ndarray) -> float | None:
+    """The median over the characters of the shear that makes each one narrowest.
+
+    Only characters of about the row's height and not much wider than usual vote (a blob of
+    two or a frame piece would not); None when fewer than three do. On ties (a bar is narrowest
+    over a range of shears) a character votes for the one nearest upright.
+
+    Used next to :func:`_shear`: alone it read fewer camera-like plates than the band's count
+    (800 ``synth --camera`` plates: 82.0% / 85.8% exactly against 82.5% / 87.5%), but where the
+    two differ by more than :data:`_SHEAR_TOLERANCE` it is the better judge (a plate whose frame
+    leans while its characters stand upright was sheared by 0.15 and misread): together, the
+    camera plates read as with the band alone, plates-cn 79.2% (78.8% with the band alone) and
+    the slanted synthetic plates' boxes 86.2% exact (86.0%).
+    """
+    usual_h = _median([g.h for g in groups])
+    usual_w = _median([g.w for g in groups])
+    votes = []
+    for g in groups:
+        if g.h < 0.7 * usual_h or g.w > 1.6 * usual_w:
+            continue
+        ys, xs = np.nonzero(_mask(g, labels))
+        if len(xs) == 0:
+            continue
+        # The columns each ink pixel lands in under every shear, counted without warping.
+        columns = np.sort(np.rint(xs + np.outer(_SHEARS, ys - g.h / 2.0)).astype(np.int32), axis=1)
+        widths = 1 + np.count_nonzero(np.diff(columns, axis=1), axis=1)
+        narrowest = _SHEARS[widths == widths.min()]
+        votes.append(float(narrowest[np.argmin(np.abs(narrowest))]))
+    if len(votes) < 3:
+        return None
+    return float(np.median(votes))
 
 
 def _baseline_slope(groups: list[_Group]) -> float:
@@ -1344,6 +1390,12 @@ def segment_plate(
     else:
         angle = 0.0
     shear = _shear(binary, groups)
+    if len(groups) >= 3:
+        # The band's count is swayed by a frame side leaning another way than the characters;
+        # the characters' own shears are not, but each is a rough vote: they only overrule it.
+        own = _shear_of_characters(groups, labels)
+        if own is not None and abs(own - shear) > _SHEAR_TOLERANCE:
+            shear = own if abs(own) >= _SHEAR_TOLERANCE / 2 else 0.0
     slant = 0.0  # the shear undone, if any
     if shear != 0.0:
         shearing = np.array([[1.0, shear, -shear * h / 2.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
