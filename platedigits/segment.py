@@ -1223,7 +1223,8 @@ def _shear(binary: np.ndarray, groups: list[_Group]) -> float:
     surroundings ink columns at every shear): with the 7% margin used before, two thirds of the
     plates slanted by 0.1-0.25 were left slanted, their characters touching. With 1% and
     finer steps, 800 camera-like plates (``synth --camera``, seeds 4242 and 777) read 81.0% and
-    85.5% exactly before, 82.5% and 87.5% after; plates-cn the same (78.8%).
+    85.5% exactly before, 82.5% and 87.5% after, plates-cn the same (78.8%), all with the model
+    of the time; the README gives the figures of the model rebuilt with it.
     """
     if len(groups) >= 3:
         top = int(_median([g.y0 for g in groups]))
@@ -1268,7 +1269,7 @@ def _shear_of_characters(groups: list[_Group], labels: np.ndarray) -> float | No
     two differ by more than :data:`_SHEAR_TOLERANCE` it is the better judge (a plate whose frame
     leans while its characters stand upright was sheared by 0.15 and misread): together, the
     camera plates read as with the band alone, plates-cn 79.2% (78.8% with the band alone) and
-    the slanted synthetic plates' boxes 86.2% exact (86.0%).
+    the slanted synthetic plates' boxes 86.2% exact (86.0%), with the model before its rebuild.
     """
     usual_h = _median([g.h for g in groups])
     usual_w = _median([g.w for g in groups])
