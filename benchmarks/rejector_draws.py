@@ -8,7 +8,7 @@ several draws, not by one rebuild, whose seed alone can move the figure by more 
 
 Usage::
 
-    python benchmarks/rejector_draws.py [--seeds 20240601,11,12,13,14] [--plates 6000]
+    python benchmarks/rejector_draws.py [--seeds 20240601,11,12,13,14] [--plates 12000]
                                         [--real DATA_DIR] [--synthetic 400] [--json]
 
 For every seed the rejector is trained as ``python -m platedigits.models.build`` trains it
@@ -24,7 +24,8 @@ same run:
 - ``refused``: share of the real single digits of ``DATA_DIR/digits-cn`` that the rejector takes
   for a letter or a symbol.
 
-About five minutes per seed on 2 cores (the networks train on one). Compare a change by running
+About six minutes per seed with ``--plates 6000`` on 2 cores (the networks train on one),
+nine to fourteen with the shipped build's 12000. Compare a change by running
 this before and after it, on the same seeds.
 """
 
