@@ -67,13 +67,13 @@ CHECK_PER_CLASS = 200
 #: with fewer samples per class gets proportionally fewer. 6000 rather than 2000 since the
 #: province symbols are composed anew on each plate (glyphs._cjk_strokes): with the composed
 #: symbols, 2000 plates gave 50-54% exact on plates-cn and 88-91% on 400 synthetic plates over
-#: three seeds, 6000 gave 52-57% / 91-92% (shipped reading rule: 56-60% / 92-94%). With a
-#: varied copy of every mask and three networks (platedigits.reject) the rejector trains in
-#: about 80-100 s on 2 cores. 12000 rather than 6000 since the segmenter undoes more slants
-#: (more kinds of masks to learn): over the training draws 20240601 and 11, plates-cn 78.0% /
+#: three seeds, 6000 gave 52-57% / 91-92% (shipped reading rule: 56-60% / 92-94%). 12000
+#: rather than 6000 since the segmenter undoes more slants (more kinds of masks to learn):
+#: over the training draws 20240601 and 11, plates-cn 78.0% /
 #: 77.6% -> 80.0% / 80.0% exact, 400 clean synthetic plates 93.8% / 94.0% -> 94.5% / 94.2%, the
 #: same plates camera-like 82.8% / 80.5% -> 82.0% / 82.0%, real digits refused 4.1% / 3.6% ->
-#: 3.8% / 3.5% (``benchmarks/rejector_draws.py --plates``); the build takes about 4 minutes more.
+#: 3.8% / 3.5% (``benchmarks/rejector_draws.py --plates``). Rendering and training the rejector
+#: now take about 8 of the build's 10 minutes on 2 cores (4 more than with 6000).
 REJECT_PLATES = 12000
 #: Synthetic plates whose segmented digits (about two per plate) the digit network learns from
 #: next to its single-character crops, so that it knows the masks the plate reader gives it
