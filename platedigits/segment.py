@@ -46,6 +46,10 @@ The segmenter works on the connected components of a binarized plate, in these s
    holds is taken when it has real contrast and a character's size (a frame line across the
    cell's edge is left out of that threshold; a blurred many-stroke symbol that comes out as
    one solid patch is thresholded again within it).
+7. Two characters glued together by blur or a bold face that are too narrow together for the
+   width rule of step 4 (a "1" and its neighbour) are cut at one of their thinnest columns
+   when the judge, the reader's confidence, scores both halves much better than the whole
+   (a wide letter scores well whole, and its halves poorly).
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
@@ -1332,6 +1336,116 @@ def _baseline_slope(groups: list[_Group]) -> float:
     return slope
 
 
+#: A blob this many character widths wide (and up to :data:`_JOIN_MAX_WIDTH`) may be two
+#: characters touching: a "1" and its neighbour are together narrower than the 1.5 widths at
+#: which :func:`_split_wide` cuts without asking.
+_JOIN_MIN_WIDTH = 1.1
+_JOIN_MAX_WIDTH = 2.0
+#: Only columns holding at most this share of the row's height in ink are tried as cuts: the
+#: thin join of two touching characters, not a stroke running across one (the middle of a 0).
+_JOIN_VALLEY = 0.18
+#: The judge must find both halves this much more like characters than the whole ...
+_JOIN_GAIN = 0.2
+#: ... and each half at least this like one (half a symbol or a scrap of frame is rarely more).
+_JOIN_LEAST = 0.6
+
+
+def _split_joined(
+    groups: list[_Group], labels: np.ndarray, binary: np.ndarray, judge: Judge | None
+) -> list[_Group]:
+    """Cut characters that touch in two where the judge reads both halves far better.
+
+    Two characters glued by blur or a bold face are cut by :func:`_split_wide` only when the
+    blob is 1.5 character widths wide; a "1" glued to its neighbour is narrower than that, and
+    a geometric rule cannot tell it from a wide letter ("M", "W"). Here each blob of 1.1-2
+    widths is tried at its (up to three) thinnest columns, and the cut is kept when the judge
+    (the reader's confidence) scores both halves much higher than the whole. A half that comes
+    out as a frame side at either end of the row is dropped, as :func:`_drop_edge_bars` drops
+    one that was never glued.
+
+    Parameters
+    ----------
+    groups : list of _Group
+        The row's characters, left to right.
+    labels : numpy.ndarray
+        ``(H, W)`` ``int32`` label image the groups refer to.
+    binary : numpy.ndarray
+        ``(H, W)`` ``uint8`` binary plate the labels were taken from (for the frame test).
+    judge : callable or None
+        ``judge(masks) -> float``; without one nothing is cut.
+
+    Returns
+    -------
+    list of _Group
+    """
+    if judge is None or len(groups) < 3:
+        return groups
+    href = _median([g.h for g in groups])
+    wref = _char_width(groups, href)
+    out: list[_Group] = []
+    cut: set[int] = set()  # ids of the halves made here
+    for g in groups:
+        if not _JOIN_MIN_WIDTH * wref <= g.w <= _JOIN_MAX_WIDTH * wref or g.h < 0.75 * href:
+            out.append(g)
+            continue
+        halves = _best_cut(g, labels, judge, href)
+        if halves is None:
+            out.append(g)
+        else:
+            out.extend(halves)
+            cut.update(id(h) for h in halves)
+    if not cut:
+        return out
+    kept = {id(g) for g in _drop_edge_bars(out, href, binary, labels=labels)}
+    return [g for g in out if id(g) in kept or id(g) not in cut]
+
+
+def _best_cut(
+    g: _Group, labels: np.ndarray, judge: Judge, href: float
+) -> tuple[_Group, _Group] | None:
+    """The two halves of ``g`` at its best cut (see :func:`_split_joined`), or ``None``."""
+    x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
+    window = labels[g.y0 : g.y1, x0:x1]
+    region = window == g.labels[0] if len(g.labels) == 1 else np.isin(window, g.labels)
+    profile = region.sum(axis=0)
+    n = region.shape[1]
+    lo, hi = max(2, int(0.2 * n)), min(n - 2, int(0.8 * n) + 1)
+    inner = profile[lo:hi]
+    if len(inner) == 0:
+        return None
+    # Local minima of the column profile, thinnest first.
+    left = np.r_[True, inner[1:] <= inner[:-1]]
+    right = np.r_[inner[:-1] <= inner[1:], True]
+    minima = lo + np.flatnonzero(left & right & (inner <= _JOIN_VALLEY * href))
+    minima = minima[np.argsort(profile[minima], kind="stable")][:3]
+    best: tuple[float, tuple[_Group, _Group]] | None = None
+    for c in minima:
+        halves = []
+        for a, b in ((0, int(c)), (int(c), n)):
+            rows = np.flatnonzero(region[:, a:b].any(axis=1))
+            if len(rows) < 0.6 * href:
+                break
+            halves.append(
+                _Group(
+                    x0 + a,
+                    g.y0 + int(rows[0]),
+                    x0 + b,
+                    g.y0 + int(rows[-1]) + 1,
+                    g.labels,
+                    int(region[:, a:b].sum()),
+                    col_range=(x0 + a, x0 + b),
+                )
+            )
+        if len(halves) != 2:
+            continue
+        mark = min(judge([_mask(h, labels)]) for h in halves)
+        if best is None or mark > best[0]:
+            best = (mark, (halves[0], halves[1]))
+    if best is None or best[0] < _JOIN_LEAST:
+        return None
+    return best[1] if best[0] > judge([_mask(g, labels)]) + _JOIN_GAIN else None
+
+
 def segment_plate(
     image: np.ndarray, *, method: str = "otsu", judge: Judge | None = None
 ) -> PlateSegmentation:
@@ -1412,6 +1526,7 @@ def segment_plate(
     groups, labels = _faint_first(
         groups, labels, lambda: gray if identity else _warp(gray, transform), dark=dark
     )
+    groups = _split_joined(groups, labels, binary, judge)
     inverse = None if np.allclose(transform, np.eye(3)) else np.linalg.inv(transform)[:2]
     boxes: list[Box] = []
     masks: list[np.ndarray] = []

@@ -698,3 +698,57 @@ def test_a_rivet_just_above_a_character_stays_out_of_its_group() -> None:
 
     image, text, _ = render_random_plate(4242, 22, camera=True)
     assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
+
+
+def _row_of_glyphs(text: str, *, glue_the_one: bool = False) -> np.ndarray:
+    """Dark Hershey characters on a light plate, 12 px apart; a "1" is a plain bar. With
+    ``glue_the_one`` the "1" stands 2 px from the character before it, joined at the foot by a
+    short bridge (as blur or a bold face joins them)."""
+    masks = [
+        np.full((_glyph_mask("4").shape[0], 6), 255, np.uint8) if ch == "1" else _glyph_mask(ch)
+        for ch in text
+    ]
+    ink = np.zeros((70, 40 + sum(m.shape[1] + 12 for m in masks)), np.uint8)
+    x = 20
+    for ch, mask in zip(text, masks, strict=True):
+        h, w = mask.shape
+        if ch == "1" and glue_the_one:
+            x -= 10
+            ink[15 + h - 4 : 15 + h - 2, x - 3 : x + 1] = 255
+        np.maximum(ink[15 : 15 + h, x : x + w], mask, out=ink[15 : 15 + h, x : x + w])
+        x += w + 12
+    return 255 - ink
+
+
+@pytest.mark.parametrize("text", ["42175", "6218"])
+def test_a_one_glued_to_its_neighbour_is_cut_off_it(text: str) -> None:
+    # Together the "1" and the character before it are less than 1.5 characters wide, so no
+    # rule on width cuts them; the judge reads both halves far better than the whole.
+    from platedigits.model import load_model
+
+    model = load_model()
+    image = _row_of_glyphs(text, glue_the_one=True)
+    assert len(segment_plate(image).boxes) == len(text) - 1  # without a judge: still glued
+    assert len(segment_plate(image, judge=model._judge()).boxes) == len(text)
+    assert model.read(image, mode="plate").text == text
+
+
+def test_wide_letters_are_not_cut_like_glued_characters() -> None:
+    from platedigits.model import load_model
+
+    model = load_model()
+    image = _row_of_glyphs("4M75W8")
+    found = segment_plate(image, judge=model._judge())
+    assert len(found.boxes) == 6
+    assert model.read(image, mode="plate").text == "4758"
+
+
+@pytest.mark.parametrize("index", [100, 214, 274, 361])
+def test_camera_plates_with_a_one_glued_to_its_neighbour(index: int) -> None:
+    # Camera-like synthetic plates where blur glued a "1" to the character before or after it
+    # ("911", "860" and "51" at the row's end, "21"); each lost a digit or read a wrong one.
+    from platedigits.model import load_model
+    from platedigits.plateset import render_random_plate
+
+    image, text, _ = render_random_plate(4242, index, camera=True)
+    assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
