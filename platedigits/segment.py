@@ -1344,7 +1344,9 @@ _JOIN_MAX_WIDTH = 2.0
 #: Only columns holding at most this share of the row's height in ink are tried as cuts: the
 #: thin join of two touching characters, not a stroke running across one (the middle of a 0).
 _JOIN_VALLEY = 0.18
-#: The judge must find both halves this much more like characters than the whole ...
+#: The judge must find both halves this much more like characters than the whole (as much
+#: will do for a blob at least 1.5 widths wide, which only a group of several components
+#: escapes :func:`_split_wide` at) ...
 _JOIN_GAIN = 0.2
 #: ... and each half at least this like one (half a symbol or a scrap of frame is rarely more).
 _JOIN_LEAST = 0.6
@@ -1356,10 +1358,11 @@ def _split_joined(
     """Cut characters that touch in two where the judge reads both halves far better.
 
     Two characters glued by blur or a bold face are cut by :func:`_split_wide` only when the
-    blob is 1.5 character widths wide; a "1" glued to its neighbour is narrower than that, and
-    a geometric rule cannot tell it from a wide letter ("M", "W"). Here each blob of 1.1-2
-    widths is tried at its (up to three) thinnest columns, and the cut is kept when the judge
-    (the reader's confidence) scores both halves much higher than the whole. A half that comes
+    blob is 1.5 character widths wide and one component; a "1" glued to its neighbour is
+    narrower than that, and a geometric rule cannot tell it from a wide letter ("M", "W"). Here
+    each blob of 1.1-2 widths is tried at its (up to six) thinnest columns, and the cut is kept
+    when the judge (the reader's confidence) scores both halves much higher than the whole (or
+    just higher, for a blob of several components 1.5 widths wide or more). A half that comes
     out as a frame side at either end of the row is dropped, as :func:`_drop_edge_bars` drops
     one that was never glued.
 
@@ -1388,7 +1391,8 @@ def _split_joined(
         if not _JOIN_MIN_WIDTH * wref <= g.w <= _JOIN_MAX_WIDTH * wref or g.h < 0.75 * href:
             out.append(g)
             continue
-        halves = _best_cut(g, labels, judge, href)
+        gain = _JOIN_GAIN if g.w < 1.5 * wref else 0.0
+        halves = _best_cut(g, labels, judge, href, gain=gain)
         if halves is None:
             out.append(g)
         else:
@@ -1401,7 +1405,7 @@ def _split_joined(
 
 
 def _best_cut(
-    g: _Group, labels: np.ndarray, judge: Judge, href: float
+    g: _Group, labels: np.ndarray, judge: Judge, href: float, *, gain: float
 ) -> tuple[_Group, _Group] | None:
     """The two halves of ``g`` at its best cut (see :func:`_split_joined`), or ``None``."""
     x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
@@ -1417,7 +1421,7 @@ def _best_cut(
     left = np.r_[True, inner[1:] <= inner[:-1]]
     right = np.r_[inner[:-1] <= inner[1:], True]
     minima = lo + np.flatnonzero(left & right & (inner <= _JOIN_VALLEY * href))
-    minima = minima[np.argsort(profile[minima], kind="stable")][:3]
+    minima = minima[np.argsort(profile[minima], kind="stable")][:6]
     best: tuple[float, tuple[_Group, _Group]] | None = None
     for c in minima:
         halves = []
@@ -1443,7 +1447,7 @@ def _best_cut(
             best = (mark, (halves[0], halves[1]))
     if best is None or best[0] < _JOIN_LEAST:
         return None
-    return best[1] if best[0] > judge([_mask(g, labels)]) + _JOIN_GAIN else None
+    return best[1] if best[0] > judge([_mask(g, labels)]) + gain else None
 
 
 def segment_plate(
