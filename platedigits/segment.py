@@ -398,18 +398,22 @@ def _cut_low_ends(g: _Group, labels: np.ndarray, wref: float) -> list[_Group]:
         middle = (used[0] + used[-1] + 1) / 2.0 / g.h
         if (c0, c1) != (a, b) and not 0.3 <= middle <= 0.7:
             return [g]
-        parts.append(
-            _Group(
-                x0 + c0,
-                g.y0 + int(used[0]),
-                x0 + c1,
-                g.y0 + int(used[-1]) + 1,
-                g.labels,
-                int(part.sum()),
-                col_range=(x0 + c0, x0 + c1),
-            )
-        )
+        parts.append(_columns_of(g, region, x0, c0, c1, used))
     return parts
+
+
+def _columns_of(g: _Group, region: np.ndarray, x0: int, a: int, b: int, rows: np.ndarray) -> _Group:
+    """Columns ``a:b`` of ``region`` (``g``'s pixels from column ``x0``) as a group of
+    their own, ``rows`` being the rows they ink."""
+    return _Group(
+        x0 + a,
+        g.y0 + int(rows[0]),
+        x0 + b,
+        g.y0 + int(rows[-1]) + 1,
+        g.labels,
+        int(region[:, a:b].sum()),
+        col_range=(x0 + a, x0 + b),
+    )
 
 
 def _split_wide(
@@ -1429,17 +1433,7 @@ def _best_cut(
             rows = np.flatnonzero(region[:, a:b].any(axis=1))
             if len(rows) < 0.6 * href:
                 break
-            halves.append(
-                _Group(
-                    x0 + a,
-                    g.y0 + int(rows[0]),
-                    x0 + b,
-                    g.y0 + int(rows[-1]) + 1,
-                    g.labels,
-                    int(region[:, a:b].sum()),
-                    col_range=(x0 + a, x0 + b),
-                )
-            )
+            halves.append(_columns_of(g, region, x0, a, b, rows))
         if len(halves) != 2:
             continue
         mark = min(judge([_mask(h, labels)]) for h in halves)
