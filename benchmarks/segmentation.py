@@ -12,11 +12,12 @@ Figures:
   ``·`` and ``-`` dropped). The boxes are not checked, only counted: real plates carry no boxes.
 - ``synthetic_exact``: on ``--synthetic`` plates made by :func:`platedigits.synth.render_plate`
   (every layout of ``platedigits.plateset.LAYOUTS`` in turn, fixed seeds; adding a layout
-  changes the set) and then made camera-like by the rejector's
-  ``_degrade`` (small rotation, low resolution, blur, JPEG), the share of plates where every
-  drawn character is matched by exactly one found box at IoU >= 0.5 and no box is left over;
-  also per layout. The truth boxes follow the degradation (their centres are rotated and
-  scaled like the image, their sizes scaled), the way the segmenter maps its boxes back.
+  changes the set) and then made camera-like by the rejector's training degradation
+  (``platedigits.plateset.degrade_like_camera``: small rotation, low resolution, blur, JPEG),
+  the share of plates where every drawn character is matched by exactly one found box at
+  IoU >= 0.5 and no box is left over; also per layout. The truth boxes follow the degradation
+  (their centres are rotated and scaled like the image, their sizes scaled), the way the
+  segmenter maps its boxes back.
 - ``synthetic_slanted_exact``: the same plates sheared by a random italic/perspective slant of
   up to +-0.25 (x shift per row of height) before the degradation, truth boxes sheared too.
 
@@ -91,10 +92,10 @@ def _degrade_with_boxes(
     """Shear (optional) then the rejector's camera degradation, boxes carried along.
 
     The degradation is replayed from the same generator state as
-    :func:`platedigits.reject._degrade` to learn its rotation and scale: the rotation is its
-    first draw and the scale is read off the output size.
+    :func:`platedigits.plateset.degrade_like_camera` to learn its rotation and scale: the
+    rotation is its first draw and the scale is read off the output size.
     """
-    from platedigits.reject import _degrade
+    from platedigits.plateset import degrade_like_camera
 
     h, w = image.shape[:2]
     if shear:
@@ -111,7 +112,7 @@ def _degrade_with_boxes(
     state = rng.bit_generator.state
     angle = float(rng.uniform(-3.0, 3.0))
     rng.bit_generator.state = state
-    degraded = _degrade(image, rng, max_blur=BENCHMARK_MAX_BLUR)
+    degraded = degrade_like_camera(image, rng=rng, max_blur=BENCHMARK_MAX_BLUR)
     fy, fx = degraded.shape[0] / h, degraded.shape[1] / w
     turn = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
     out = []

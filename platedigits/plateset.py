@@ -108,6 +108,55 @@ def shear_plate(image: np.ndarray, shear: float) -> tuple[np.ndarray, int]:
     return cv2.warpAffine(image, m, (w + 2 * pad, h), borderMode=cv2.BORDER_REPLICATE), pad
 
 
+#: Largest blur of the rejector's training plates, in pixels (see :func:`degrade_like_camera`).
+TRAINING_MAX_BLUR = 1.8
+
+
+def degrade_like_camera(
+    image: np.ndarray, *, rng: np.random.Generator, max_blur: float = TRAINING_MAX_BLUR
+) -> np.ndarray:
+    """What a camera does to a plate: a small rotation, low resolution, blur, JPEG.
+
+    The rejector learns from plates degraded this way (:func:`platedigits.reject.training_set`);
+    :func:`camera_view` and the segmentation benchmark use it with a smaller blur.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        ``(h, w, 3)`` ``uint8`` BGR.
+    rng : numpy.random.Generator, keyword-only
+        Its draws do not depend on ``max_blur``, so a benchmark can keep its own blur and the
+        same plates; the rotation is the first draw.
+    max_blur : float, keyword-only
+        Largest Gaussian sigma in pixels (half of the plates are blurred).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(h', w', 3)`` ``uint8`` BGR: turned by up to 3 degrees, shrunk to 22-64 px tall.
+    """
+    h, w = image.shape[:2]
+    angle = float(rng.uniform(-3.0, 3.0))
+    turn = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
+    image = cv2.warpAffine(image, turn, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    target = float(rng.uniform(22.0, 64.0))
+    if target < h:
+        small = (max(8, round(w * target / h)), max(4, round(target)))
+        image = cv2.resize(image, small, interpolation=cv2.INTER_AREA)
+    if rng.random() < 0.5:
+        # Up to 1.8 px (was 1.0): real plates are often blurrier than that, and a rejector that
+        # never saw a blurred province symbol or 2 took them for a 4 or a Z. Over five training
+        # draws (seeds 20240601, 11-14): real Chinese plates 73.5% -> 75.1% exact on average
+        # (better on four of the five), 400 synthetic plates 95.7% -> 95.4%.
+        image = cv2.GaussianBlur(image, (0, 0), float(rng.uniform(0.3, max_blur)))
+    if rng.random() < 0.4:
+        ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 90))])
+        decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else None
+        if decoded is not None:
+            image = decoded
+    return image
+
+
 #: Largest slant of a camera-like plate (x shift per row of height) and the share of plates
 #: slanted at all.
 CAMERA_MAX_SHEAR = 0.25
@@ -138,11 +187,9 @@ def camera_view(image: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
     numpy.ndarray
         ``(h', w', 3)`` ``uint8`` BGR.
     """
-    from platedigits.reject import _degrade
-
     if rng.random() < CAMERA_SHEARED_SHARE:
         image, _ = shear_plate(image, float(rng.uniform(-CAMERA_MAX_SHEAR, CAMERA_MAX_SHEAR)))
-    return _degrade(image, rng, max_blur=CAMERA_MAX_BLUR)
+    return degrade_like_camera(image, rng=rng, max_blur=CAMERA_MAX_BLUR)
 
 
 def render_random_plate(

@@ -362,34 +362,6 @@ def _training_text(rng: np.random.Generator, layout: str) -> str:
     return "".join(chars)
 
 
-def _degrade(image: np.ndarray, rng: np.random.Generator, *, max_blur: float = 1.8) -> np.ndarray:
-    """What a camera does to a plate: a small rotation, low resolution, blur, JPEG.
-
-    ``max_blur`` is the largest Gaussian sigma in pixels (the draws from ``rng`` do not depend
-    on it, so a benchmark can keep its own blur and the same plates).
-    """
-    h, w = image.shape[:2]
-    angle = float(rng.uniform(-3.0, 3.0))
-    turn = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
-    image = cv2.warpAffine(image, turn, (w, h), borderMode=cv2.BORDER_REPLICATE)
-    target = float(rng.uniform(22.0, 64.0))
-    if target < h:
-        small = (max(8, round(w * target / h)), max(4, round(target)))
-        image = cv2.resize(image, small, interpolation=cv2.INTER_AREA)
-    if rng.random() < 0.5:
-        # Up to 1.8 px (was 1.0): real plates are often blurrier than that, and a rejector that
-        # never saw a blurred province symbol or 2 took them for a 4 or a Z. Over five training
-        # draws (seeds 20240601, 11-14): real Chinese plates 73.5% -> 75.1% exact on average
-        # (better on four of the five), 400 synthetic plates 95.7% -> 95.4%.
-        image = cv2.GaussianBlur(image, (0, 0), float(rng.uniform(0.3, max_blur)))
-    if rng.random() < 0.4:
-        ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 90))])
-        decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else None
-        if decoded is not None:
-            image = decoded
-    return image
-
-
 def _plate_samples(seed: int, index: int) -> tuple[list[np.ndarray], list[str]]:
     """Masks of segmented synthetic plate ``index`` and their labels.
 
@@ -402,6 +374,7 @@ def _plate_samples(seed: int, index: int) -> tuple[list[np.ndarray], list[str]]:
     thin or slanted digits came out as symbols (plates-cn: 60% exact with them, 65-69% without
     over three training seeds, synthetic plates within a point).
     """
+    from platedigits.plateset import degrade_like_camera
     from platedigits.segment import segment_plate
     from platedigits.synth import render_plate
 
@@ -410,7 +383,7 @@ def _plate_samples(seed: int, index: int) -> tuple[list[np.ndarray], list[str]]:
     text = _training_text(rng, layout)
     image, truth = render_plate(text, rng=rng, layout=layout)
     h0, w0 = image.shape[:2]
-    image = _degrade(image, rng)
+    image = degrade_like_camera(image, rng=rng)
     fy, fx = image.shape[0] / h0, image.shape[1] / w0
     drawn = [c for c in text if c not in " -·"]
     found = segment_plate(image)

@@ -110,6 +110,24 @@ def test_camera_plates_are_the_clean_plates_degraded(tmp_path: Path) -> None:
     assert any(h < c for h, c in zip(heights, clean_heights, strict=True))
 
 
+def test_camera_degradation_draws_the_same_for_any_blur() -> None:
+    # The segmentation benchmark degrades with a smaller blur than the rejector's training and
+    # replays the first draw as the rotation: both rely on the draws not depending on the blur.
+    from platedigits.plateset import degrade_like_camera
+    from platedigits.synth import render_plate
+
+    image, _ = render_plate("AB 1234", rng=np.random.default_rng(1), layout="eu")
+    for seed in range(6):
+        sharp = np.random.default_rng(seed)
+        blurred = np.random.default_rng(seed)
+        a = degrade_like_camera(image, rng=sharp, max_blur=0.31)
+        b = degrade_like_camera(image, rng=blurred, max_blur=1.8)
+        assert a.shape == b.shape and a.dtype == b.dtype == np.uint8
+        assert 22 <= a.shape[0] <= 64
+        # Left in the same state: whatever is drawn next is the same too.
+        assert sharp.random() == blurred.random()
+
+
 def test_shear_plate_moves_the_bottom_right_for_a_positive_shear() -> None:
     from platedigits.plateset import shear_plate
 
