@@ -666,6 +666,24 @@ def _erase_runs(binary: np.ndarray, length: int) -> np.ndarray:
     return cv2.subtract(binary, lines)
 
 
+def _stroke_runs_at_ends(groups: list[_Group], href: float) -> set[int]:
+    """Ids of the bars of a many-stroke symbol (川) at either end of the line: three or more
+    thin bars packed into one character's width. A frame side next to a "1" makes two bars,
+    and two "1"s stand a character's pitch apart, wider than this."""
+    found: set[int] = set()
+    for run in (groups, groups[::-1]):
+        k = 0
+        while k < len(run) and run[k].w < 0.2 * href:
+            k += 1
+        bars = run[:k]
+        if len(bars) < 3:
+            continue
+        span = max(g.x1 for g in bars) - min(g.x0 for g in bars)
+        if span <= 0.65 * href:
+            found |= {id(g) for g in bars}
+    return found
+
+
 def _drop_edge_bars(
     groups: list[_Group],
     href: float,
@@ -694,8 +712,10 @@ def _drop_edge_bars(
         tall = [g for g in groups if g.h >= 0.55 * href]
         if len(tall) < 3:
             return groups
-        kept = {id(g) for g in _drop_edge_bars(tall, href, original, joined=False, labels=labels)}
-        return [g for g in groups if id(g) in kept or g.h < 0.55 * href]
+        symbol = _stroke_runs_at_ends(tall, href)
+        rest = [g for g in tall if id(g) not in symbol]
+        kept = {id(g) for g in _drop_edge_bars(rest, href, original, joined=False, labels=labels)}
+        return [g for g in groups if id(g) in kept or id(g) in symbol or g.h < 0.55 * href]
     if len(groups) < 3:
         return groups
     tops = _median([g.y0 for g in groups])

@@ -533,6 +533,26 @@ def test_a_faint_blurred_many_stroke_symbol_is_found_in_its_cell(dark_text: bool
     assert abs(found[0][0] - (centre - 10)) <= 2 and abs(found[0][2] - 20) <= 3
 
 
+@pytest.mark.parametrize("dark_text", [False, True])
+@pytest.mark.parametrize("margin", [0, 2, 5])
+def test_a_many_stroke_symbol_by_the_image_edge_is_one_character(
+    dark_text: bool, margin: int
+) -> None:
+    # A 川 first in a tight crop: three bars of unequal height packed into one cell, the first
+    # a few pixels from the image's edge. Its outer strokes are no frame sides: the symbol is
+    # one box, not a "1" left over from it.
+    image, truth = make_plate("A705918", dark_text=dark_text, frame=False, pitch=30)
+    x, y, w, h = truth[0]
+    image[:, : x + w + 2] = (40, 200, 230) if dark_text else (160, 60, 10)
+    for k, (top, bottom) in enumerate(((6, h - 2), (4, h - 8), (0, h))):
+        x0 = x + w - 20 + 8 * k
+        image[y + top : y + bottom, x0 : x0 + 4] = (20,) * 3 if dark_text else (245,) * 3
+    image = image[:, x + w - 20 - margin :]
+    found = segment_plate(image).boxes
+    assert len(found) == len(truth)
+    assert abs(found[0][0] - margin) <= 1 and abs(found[0][2] - 20) <= 2
+
+
 def test_the_cell_before_the_row_takes_a_character_the_plate_wide_steps_dropped() -> None:
     from platedigits.segment import _faint_first, _Group, _mask
 
