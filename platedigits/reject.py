@@ -57,6 +57,10 @@ REJECT_NETWORK: dict[str, Any] = {
 }
 #: Number of columns :func:`shape_features` adds.
 N_SHAPE_FEATURES = 5
+#: Cells (rows, columns) and direction bins of :func:`orientation_features`: 4 x 4 cells of
+#: 6 x 4 pixels of the 24 x 16 box, 8 directions, 128 columns.
+ORIENTATION_CELLS = (4, 4)
+ORIENTATION_BINS = 8
 ARRAY_PREFIX = "reject."
 META_KEY = "reject"
 
@@ -79,15 +83,24 @@ class Rejector:
         How many columns of :func:`shape_features` are appended to the grid (see
         :func:`mask_features`): 0 for none; files written before the left-edge cue store
         ``True``, read as its first 4.
+    orientations : int
+        Direction bins of :func:`orientation_features` appended after them: 0 for none (files
+        written before these features), else :data:`ORIENTATION_BINS`.
     """
 
     networks: tuple[BPNetwork, ...]
     feature_config: FeatureConfig = REJECT_FEATURES
     threshold: float = 0.5
     shape_features: int = N_SHAPE_FEATURES
+    orientations: int = ORIENTATION_BINS
 
     def __post_init__(self) -> None:
         self.shape_features = _shape_count(self.shape_features)
+        if self.orientations not in (0, ORIENTATION_BINS):
+            raise ValueError(
+                f"the rejector's orientation bins must be 0 or {ORIENTATION_BINS}, "
+                f"got {self.orientations!r}"
+            )
         self.networks = tuple(self.networks)
         if not self.networks:
             raise ValueError("a rejector needs at least one network")
@@ -139,7 +152,12 @@ class Rejector:
         """
         if not masks:
             return np.zeros((0, len(self.classes_)), np.float32)
-        features = mask_features(masks, config=self.feature_config, shape=self.shape_features)
+        features = mask_features(
+            masks,
+            config=self.feature_config,
+            shape=self.shape_features,
+            orientations=self.orientations,
+        )
         return self.predict_proba(features)
 
     def digit_probability_of_masks(self, masks: Sequence[np.ndarray]) -> np.ndarray:
@@ -196,6 +214,7 @@ class Rejector:
             "members": len(self.networks),
             "threshold": self.threshold,
             "shape_features": self.shape_features,
+            "orientations": self.orientations,
         }
         return arrays, meta
 
@@ -229,10 +248,13 @@ class Rejector:
             ]
         networks = tuple(BPNetwork.from_parts(meta["network"], part, classes) for part in parts)
         shape = _shape_count(meta.get("shape_features", False))
-        width = config.n_features + shape
+        orientations = meta.get("orientations", 0)
+        if orientations not in (0, ORIENTATION_BINS):
+            raise ValueError(f"the rejector's orientation bins are not known: {orientations!r}")
+        width = config.n_features + shape + _orientation_columns(orientations)
         if any(network.n_features_in_ != width for network in networks):
             raise ValueError("the rejector's network does not fit its features")
-        return cls(networks, config, float(meta.get("threshold", 0.5)), shape)
+        return cls(networks, config, float(meta.get("threshold", 0.5)), shape, orientations)
 
 
 def _shape_count(stored: bool | int) -> int:
@@ -305,11 +327,87 @@ def shape_features(masks: Sequence[np.ndarray], *, count: int = N_SHAPE_FEATURES
     return out
 
 
+def _orientation_columns(bins: int) -> int:
+    return ORIENTATION_CELLS[0] * ORIENTATION_CELLS[1] * bins
+
+
+def orientation_features(boxes: np.ndarray, *, bins: int = ORIENTATION_BINS) -> np.ndarray:
+    """Where the character's edges run in which direction: a histogram of gradient directions
+    per cell (the cells of HOG, without its block normalisation).
+
+    The grid of ink shares says where the ink is; these say how its outline runs there, which
+    is what tells a "0" from a "D" or a "5" from an "S" (a corner against a curve) and which
+    changes less with stroke weight, blur and a pixel's shift than the ink does. Measured on
+    one rejector training draw (seed 11) against the grid and shape cues alone: real digits
+    refused 2.5% instead of 3.55%, plates-cn 82.0% exact instead of 80.0%, camera-like
+    synthetic plates 83.2 / 88.8 / 84.2% instead of 83.8 / 88.5 / 82.5%.
+
+    Parameters
+    ----------
+    boxes : numpy.ndarray
+        ``(n, H, W)`` ``float32`` characters normalised into their box, ink 1 on 0
+        (:func:`platedigits.preprocess.normalize_character`); ``H`` and ``W`` divisible by
+        :data:`ORIENTATION_CELLS`.
+    bins : int, keyword-only
+        Directions over the full circle: the sign is kept, so the inner and outer edge of a
+        stroke count apart (ink is always the bright side).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, cells * bins)`` ``float32``: cell by cell, row by row, the gradient magnitude in
+        each direction bin (each split linearly between its two nearest bins), divided by the
+        character's total so that the mean cell sums to 1; zeros for a blank box.
+
+    Examples
+    --------
+    >>> bar = np.zeros((1, 24, 16), np.float32); bar[0, :, 6:10] = 1.0
+    >>> hist = orientation_features(bar).reshape(4, 4, 8)
+    >>> [int(np.argmax(hist[1, 1])), int(np.argmax(hist[1, 2]))]  # left edge: 0 deg, right: 180
+    [0, 4]
+    """
+    boxes = np.asarray(boxes, np.float32)
+    n, height, width = boxes.shape
+    rows, cols = ORIENTATION_CELLS
+    if height % rows or width % cols:
+        raise ValueError(f"a {height} x {width} box does not divide into {rows} x {cols} cells")
+    # Smoothed first: the staircase outline of a small binary mask has only 0/45/90 degree
+    # steps, the blurred one the direction of the stroke.
+    smooth = np.stack(
+        [
+            cv2.GaussianBlur(cv2.copyMakeBorder(box, 2, 2, 2, 2, cv2.BORDER_CONSTANT), (0, 0), 1.0)
+            for box in boxes
+        ]
+    )
+    # The 3 x 3 Sobel derivatives of the box's own pixels (those of cv2.Sobel, for all boxes
+    # at once).
+    across = smooth[:, :, 3 : width + 3] - smooth[:, :, 1 : width + 1]
+    gx = across[:, 1 : height + 1] + 2 * across[:, 2 : height + 2] + across[:, 3 : height + 3]
+    down = smooth[:, 3 : height + 3, :] - smooth[:, 1 : height + 1, :]
+    gy = down[:, :, 1 : width + 1] + 2 * down[:, :, 2 : width + 2] + down[:, :, 3 : width + 3]
+    magnitude = np.hypot(gx, gy)
+    position = (np.arctan2(gy, gx) % (2 * np.pi)) * (bins / (2 * np.pi))
+    low = np.floor(position)
+    share = position - low
+    # Each pixel's magnitude split between its two nearest direction bins, summed per cell.
+    y, x = np.indices((height, width))
+    cell = (y // (height // rows)) * cols + x // (width // cols)
+    first = (np.arange(n)[:, None, None] * (rows * cols) + cell) * bins
+    low_bin = low.astype(np.intp) % bins
+    index = np.concatenate([(first + low_bin).ravel(), (first + (low_bin + 1) % bins).ravel()])
+    weight = np.concatenate([(magnitude * (1 - share)).ravel(), (magnitude * share).ravel()])
+    cells = np.bincount(index, weights=weight, minlength=n * rows * cols * bins).reshape(n, -1)
+    total = cells.sum(axis=1)
+    scale = np.divide(rows * cols, total, out=np.zeros_like(total), where=total > 0)
+    return (cells * scale[:, None]).astype(np.float32)
+
+
 def mask_features(
     masks: Sequence[np.ndarray],
     *,
     config: FeatureConfig = REJECT_FEATURES,
     shape: int = N_SHAPE_FEATURES,
+    orientations: int = ORIENTATION_BINS,
 ) -> np.ndarray:
     """The rejector's inputs for tightly cropped character masks.
 
@@ -321,22 +419,26 @@ def mask_features(
         The grid.
     shape : int, keyword-only
         How many :func:`shape_features` to append (0 for none).
+    orientations : int, keyword-only
+        Direction bins of the :func:`orientation_features` appended last (0 for none).
 
     Returns
     -------
     numpy.ndarray
-        ``(n, config.n_features + shape)`` ``float32``.
+        ``(n, config.n_features + shape + 16 * orientations)`` ``float32``.
     """
-    width = config.n_features + shape
+    width = config.n_features + shape + _orientation_columns(orientations)
     if len(masks) == 0:
         return np.zeros((0, width), np.float32)
     boxes = np.stack(
         [normalize_character(m, height=config.height, width=config.width) for m in masks]
     )
-    grid = window_ratios_batch(boxes, config=config)
-    if not shape:
-        return grid
-    return np.hstack([grid, shape_features(masks, count=shape)]).astype(np.float32)
+    parts = [window_ratios_batch(boxes, config=config)]
+    if shape:
+        parts.append(shape_features(masks, count=shape))
+    if orientations:
+        parts.append(orientation_features(boxes, bins=orientations))
+    return np.hstack(parts).astype(np.float32) if len(parts) > 1 else parts[0]
 
 
 #: Letters and symbols on the training plates; a plate character is a digit with this chance.
@@ -519,7 +621,7 @@ def training_set(
     Returns
     -------
     features : numpy.ndarray
-        ``(n, n_features + 4)`` ``float32`` (see :func:`mask_features`).
+        ``(n, n_columns)`` ``float32`` (see :func:`mask_features`).
     labels : numpy.ndarray
         ``(n,)`` ``str``: a digit, a letter of :data:`LETTERS` or :data:`SYMBOL_CLASS`.
     """
@@ -537,7 +639,7 @@ def training_set(
             parts = list(pool.map(_plates_chunk, jobs))
     else:
         parts = [_plates_chunk(job) for job in jobs]
-    width = config.n_features + N_SHAPE_FEATURES
+    width = config.n_features + N_SHAPE_FEATURES + _orientation_columns(ORIENTATION_BINS)
     features = [p[0] for p in parts if len(p[1])]
     labels = [label for p in parts for label in p[1]]
     if not features:
@@ -647,4 +749,9 @@ def train_rejector(
         net = BPNetwork(**{**settings, "seed": first_seed + i})
         net.fit(X, y)
         networks.append(net)
-    return Rejector(tuple(networks), REJECT_FEATURES, shape_features=N_SHAPE_FEATURES)
+    return Rejector(
+        tuple(networks),
+        REJECT_FEATURES,
+        shape_features=N_SHAPE_FEATURES,
+        orientations=ORIENTATION_BINS,
+    )

@@ -10,12 +10,14 @@ from platedigits.model import CharacterReading, Model, load_model
 from platedigits.reject import (
     LETTERS,
     N_SHAPE_FEATURES,
+    ORIENTATION_BINS,
     REJECT_FEATURES,
     SYMBOL_CLASS,
     Rejector,
     _plate_samples,
     augment_mask,
     mask_features,
+    orientation_features,
     shape_features,
     train_rejector,
     training_set,
@@ -23,6 +25,8 @@ from platedigits.reject import (
 
 #: Plates of a seed the shipped rejector never saw (the build uses the digit model's seed).
 HELD_OUT_SEED = 424242
+#: Columns of the rejector's inputs: the grid, the shape cues, 16 cells of direction bins.
+N_COLUMNS = REJECT_FEATURES.n_features + N_SHAPE_FEATURES + 16 * ORIENTATION_BINS
 
 
 @pytest.fixture(scope="module")
@@ -73,26 +77,68 @@ def test_a_rejector_stored_before_the_left_edge_cue_still_loads() -> None:
     X = np.random.default_rng(0).random((40, REJECT_FEATURES.n_features + 4), dtype=np.float32)
     y = np.array(list("0A") * 20)
     net = BPNetwork(hidden_layer_sizes=(4,), epochs=2, seed=0).fit(X, y)
-    arrays, meta = Rejector((net,), REJECT_FEATURES, shape_features=4).to_parts()
+    arrays, meta = Rejector((net,), REJECT_FEATURES, shape_features=4, orientations=0).to_parts()
     meta["shape_features"] = True  # how files before the fifth cue stored it
+    del meta["orientations"]  # nor did they have direction features
     old = Rejector.from_parts(arrays, meta)
-    assert old is not None and old.shape_features == 4
+    assert old is not None and old.shape_features == 4 and old.orientations == 0
     assert old.predict_proba_of_masks([_ring()]).shape == (1, 2)
 
 
 def test_mask_features_shape_with_and_without_shape_cues() -> None:
     masks = [_ring(), _ring(40)]
-    with_shape = mask_features(masks)
-    without = mask_features(masks, shape=0)
-    assert with_shape.shape == (2, REJECT_FEATURES.n_features + N_SHAPE_FEATURES)
-    assert without.shape == (2, REJECT_FEATURES.n_features)
-    assert np.array_equal(with_shape[:, : REJECT_FEATURES.n_features], without)
-    assert mask_features([]).shape == (0, with_shape.shape[1])
+    full = mask_features(masks)
+    without = mask_features(masks, shape=0, orientations=0)
+    grid_and_shape = mask_features(masks, orientations=0)
+    grid = REJECT_FEATURES.n_features
+    assert full.shape == (2, N_COLUMNS)
+    assert without.shape == (2, grid)
+    assert grid_and_shape.shape == (2, grid + N_SHAPE_FEATURES)
+    assert np.array_equal(full[:, :grid], without)
+    assert np.array_equal(full[:, : grid + N_SHAPE_FEATURES], grid_and_shape)
+    assert mask_features([]).shape == (0, full.shape[1])
+
+
+def _box(mask: np.ndarray) -> np.ndarray:
+    from platedigits.preprocess import normalize_character
+
+    return normalize_character(mask, height=REJECT_FEATURES.height, width=REJECT_FEATURES.width)
+
+
+def test_orientation_features_tell_a_corner_from_a_curve() -> None:
+    # "D" against "0": the same outline but for the square corners on the left. The top-left
+    # cell of the corner holds edges running straight across and down, the curve's diagonal
+    # ones.
+    corner = np.zeros((30, 18), np.uint8)
+    cv2.rectangle(corner, (1, 1), (16, 28), 255, 3)
+    curve = np.zeros((30, 18), np.uint8)
+    cv2.ellipse(curve, (9, 15), (7, 13), 0, 0, 360, 255, 3)
+    hist = orientation_features(np.stack([_box(corner), _box(curve)])).reshape(2, 4, 4, 8)
+    straight = [0, 2, 4, 6]  # 0, 90, 180, 270 degrees
+    diagonal = [1, 3, 5, 7]
+    top_left = hist[:, 0, 0]
+    assert top_left[0, straight].sum() > top_left[0, diagonal].sum()
+    assert top_left[1, diagonal].sum() > top_left[1, straight].sum()
+
+
+def test_orientation_features_are_normalised_and_zero_for_a_blank_box() -> None:
+    thin, bold = np.zeros((30, 18), np.uint8), np.zeros((30, 18), np.uint8)
+    cv2.ellipse(thin, (9, 15), (7, 13), 0, 0, 360, 255, 2)
+    cv2.ellipse(bold, (9, 15), (7, 13), 0, 0, 360, 255, 4)
+    blank = np.zeros((24, 16), np.float32)
+    features = orientation_features(np.stack([_box(thin), _box(bold), blank]))
+    assert features.shape == (3, 16 * ORIENTATION_BINS) and features.dtype == np.float32
+    # The mean cell sums to 1 whatever the stroke weight; a ring has its edges all round.
+    assert features[:2].sum(axis=1) == pytest.approx([16.0, 16.0], rel=1e-5)
+    assert (features[:2].reshape(2, 16, 8).sum(axis=1) > 0).all()
+    assert not features[2].any()
+    with pytest.raises(ValueError, match="cells"):
+        orientation_features(np.zeros((1, 25, 15), np.float32))
 
 
 def test_training_set_labels_digits_letters_and_symbols() -> None:
     x, y = training_set(plates=12, seed=3)
-    assert x.shape == (len(y), REJECT_FEATURES.n_features + N_SHAPE_FEATURES)
+    assert x.shape == (len(y), N_COLUMNS)
     assert set(y) <= set("0123456789" + LETTERS + SYMBOL_CLASS)
     assert any(c.isdigit() for c in y) and any(c in LETTERS for c in y)
     again = training_set(plates=12, seed=3, workers=2)
@@ -110,6 +156,7 @@ def test_a_rejector_survives_the_model_file(tmp_path) -> None:
     arrays, meta = rejector.to_parts()
     again = Rejector.from_parts(arrays, meta)
     assert again is not None and again.shape_features
+    assert again.orientations == ORIENTATION_BINS
     masks = [_ring(), _ring(40)]
     assert np.allclose(
         rejector.digit_probability_of_masks(masks), again.digit_probability_of_masks(masks)
