@@ -16,6 +16,7 @@ from platedigits.reject import (
     Rejector,
     _plate_samples,
     augment_mask,
+    cut_symbol,
     mask_features,
     orientation_features,
     shape_features,
@@ -134,6 +135,25 @@ def test_orientation_features_are_normalised_and_zero_for_a_blank_box() -> None:
     assert not features[2].any()
     with pytest.raises(ValueError, match="cells"):
         orientation_features(np.zeros((1, 25, 15), np.float32))
+
+
+def test_pieces_of_a_symbol_are_narrower_and_never_a_lone_bar() -> None:
+    # A 川: three bars. A piece of one bar would teach the rejector that a "1" is a symbol.
+    river = np.zeros((30, 24), np.uint8)
+    river[:, 1:5] = river[:, 10:14] = river[:, 19:23] = 255
+    rng = np.random.default_rng(0)
+    pieces = [cut_symbol(river, rng=rng) for _ in range(200)]
+    kept = [p for p in pieces if p is not None]
+    assert len(kept) > 100
+    for piece in kept:
+        assert piece.shape[0] == 30 and piece.shape[1] < 24
+        assert piece[:, 0].any() and piece[:, -1].any()  # tightly cropped
+        parts = cv2.connectedComponents((piece > 0).astype(np.uint8))[0] - 1
+        assert parts >= 2
+    # A single bar has no piece that is not a bar.
+    bar = np.zeros((30, 8), np.uint8)
+    bar[:, 2:6] = 255
+    assert all(cut_symbol(bar, rng=rng) is None for _ in range(20))
 
 
 def test_training_set_labels_digits_letters_and_symbols() -> None:
