@@ -73,7 +73,8 @@ CHECK_PER_CLASS = 200
 #: 77.6% -> 80.0% / 80.0% exact, 400 clean synthetic plates 93.8% / 94.0% -> 94.5% / 94.2%, the
 #: same plates camera-like 82.8% / 80.5% -> 82.0% / 82.0%, real digits refused 4.1% / 3.6% ->
 #: 3.8% / 3.5% (``benchmarks/rejector_draws.py --plates``). Rendering and training the rejector
-#: now take about 8 of the build's 10 minutes on 2 cores (4 more than with 6000).
+#: now take about 21 of the build's 23 minutes on 2 cores (the direction features of the
+#: rejector, 128 more inputs, doubled its training; 4 minutes came with 12000 plates).
 REJECT_PLATES = 12000
 #: Synthetic plates whose segmented digits (about two per plate) the digit network learns from
 #: next to its single-character crops, so that it knows the masks the plate reader gives it

@@ -6,8 +6,9 @@ on a plate it is shown letters too: "B" comes out as "8", "D" as "0", "Z" as "2"
 on the digits, letters and many-stroke symbols that the segmenter cuts out of synthetic plates
 (:mod:`platedigits.synth`), on a finer grid than the digit reader (12 x 8 windows instead of
 5 x 5: "B" and "8" differ in a straight left edge that a coarse grid barely sees) plus a few
-whole-shape cues (:func:`shape_features`), and it answers one question: how likely is this
-character a digit (the sum of its digit classes' probabilities).
+whole-shape cues (:func:`shape_features`) and the directions its edges run in
+(:func:`orientation_features`), and it answers one question: how likely is this character a
+digit (the sum of its digit classes' probabilities).
 
 "I" and "O" are not among its letters: in most plate typefaces they are drawn exactly like "1"
 and "0" (and many countries leave them out of plates for that reason), so no reader can tell
