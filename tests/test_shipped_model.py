@@ -67,15 +67,9 @@ REFUSED_CEILING = 0.05
 
 
 def test_shipped_rejector_keeps_real_digits(real_data: Path) -> None:
-    from platedigits._cv import cv2
+    from benchmarks.rejector_draws import _digit_masks
 
-    masks = []
-    for path in sorted((real_data / "digits-cn").glob("[0-9]/*.png")):
-        ink = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) > 127
-        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-        if len(rows):
-            crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-            masks.append(np.where(crop, 255, 0).astype(np.uint8))
+    masks = _digit_masks(real_data / "digits-cn")
     rejector = load_model().rejector
     assert rejector is not None and len(masks) > 6000
     refused = float(np.mean(rejector.digit_probability_of_masks(masks) < rejector.threshold))
