@@ -696,11 +696,11 @@ def training_set(
             parts = list(pool.map(_plates_chunk, jobs))
     else:
         parts = [_plates_chunk(job) for job in jobs]
-    width = config.n_features + N_SHAPE_FEATURES + _orientation_columns(ORIENTATION_BINS)
     features = [p[0] for p in parts if len(p[1])]
     labels = [label for p in parts for label in p[1]]
     if not features:
-        return np.zeros((0, width), np.float32), np.zeros(0, dtype="<U1")
+        # mask_features knows its own width; the rejector's columns are not spelt out twice.
+        return mask_features([], config=config), np.zeros(0, dtype="<U1")
     return np.concatenate(features).astype(np.float32), np.asarray(labels)
 
 
