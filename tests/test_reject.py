@@ -17,6 +17,7 @@ from platedigits.reject import (
     _plate_samples,
     augment_mask,
     cut_symbol,
+    glue_frame_line,
     mask_features,
     orientation_features,
     shape_features,
@@ -233,6 +234,24 @@ def test_augmented_masks_stay_tight_binary_and_reproducible() -> None:
     # an empty mask comes back as it is
     empty = np.zeros((10, 6), np.uint8)
     assert augment_mask(empty, rng=np.random.default_rng(0)) is empty
+
+
+def test_a_glued_frame_line_touches_the_character_and_runs_past_it() -> None:
+    ring = _ring(30)
+    h, w = ring.shape
+    ends = set()
+    for s in range(40):
+        lined = glue_frame_line(ring, rng=np.random.default_rng(s))
+        extra_rows, extra_cols = lined.shape[0] - h, lined.shape[1] - w
+        assert 1 <= extra_rows <= 3 and 0 <= extra_cols <= round(0.6 * w)
+        top = bool(lined[0].all())
+        line_rows = lined[:extra_rows] if top else lined[h:]
+        char_rows = lined[extra_rows:] if top else lined[:h]
+        assert line_rows.all()  # a full line across the whole width ...
+        # ... glued to the character, which is kept as it was somewhere along the line
+        assert any(np.array_equal(char_rows[:, x : x + w], ring) for x in range(extra_cols + 1))
+        ends.add(top)
+    assert ends == {True, False}
 
 
 def test_augmentation_adds_copies_with_the_same_labels() -> None:
