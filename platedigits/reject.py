@@ -590,8 +590,9 @@ def glue_frame_line(mask: np.ndarray, *, rng: np.random.Generator) -> np.ndarray
     On real plates the frame's line or an underline often touches the characters, and the
     segmenter keeps the piece of line across the character's cell as part of it. The rejector
     had only seen clean characters and refused such digits (a 0 or a 5 standing on a line was
-    taken for a letter). The line is 1 px to a tenth of the character's height thick and
-    reaches 0-30% of its width past each side, as a line running on under the neighbours does.
+    taken for a letter). The line is 1 px to a tenth of the character's height thick (2 px at
+    most on a small one) and reaches 0-30% of its width past each side, as a line running on
+    under the neighbours does.
 
     Parameters
     ----------
