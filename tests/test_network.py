@@ -20,6 +20,7 @@ from platedigits.network import (
     SoftmaxCrossEntropy,
     Tanh,
     _split,
+    flush_subnormals,
     loss_and_gradients,
 )
 
@@ -380,6 +381,29 @@ def test_warm_start_rejects_other_classes_or_features() -> None:
 
 
 # --- persistence -------------------------------------------------------------------------
+
+
+def _subnormals(array: np.ndarray) -> int:
+    return int(np.count_nonzero((array != 0) & (np.abs(array) < np.finfo(array.dtype).tiny)))
+
+
+def test_flush_subnormals_zeroes_only_subnormals() -> None:
+    tiny = np.finfo(np.float32).tiny
+    a = np.array([1.0, -tiny, tiny / 2, -tiny / 4, 3e-45, 0.0, -7.5], np.float32)
+    assert _subnormals(a) == 3
+    assert flush_subnormals(a) is a
+    np.testing.assert_array_equal(a, [1.0, -tiny, 0.0, 0.0, 0.0, 0.0, -7.5])
+
+
+def test_from_parts_flushes_subnormal_weights() -> None:
+    X, y = blobs(seed=4)
+    net = small_net().fit(X, y)
+    arrays = net.get_arrays()
+    arrays["W0"][0, :3] = np.finfo(np.float32).tiny / 16
+    clone = BPNetwork.from_parts(net.get_config(), arrays, list(net.classes_))
+    assert not clone.get_arrays()["W0"][0, :3].any()
+    assert arrays["W0"][0, 0] != 0  # the caller's arrays are left as they were
+    np.testing.assert_array_equal(clone.predict(X), net.predict(X))
 
 
 def test_get_arrays_from_parts_round_trip() -> None:
