@@ -877,6 +877,11 @@ class BPNetwork:
                     xb, yb = Xs[start : start + batch], Ys[start : start + batch]
                     total += mlp.loss_and_grad(xb, yb, l2) * len(xb)
                     optimizer.step(params, grads)
+                # Weight decay drives the weights of never-used inputs and units, and their
+                # moment estimates, towards zero until they turn subnormal; arithmetic on those
+                # is many times slower (a rejector's epochs ran 6x slower by its end).
+                for array in (*params, *optimizer.state_arrays()):
+                    flush_subnormals(array)
                 loss = total / n_train + mlp.penalty(l2)
                 if not math.isfinite(loss):
                     what = "NaN" if math.isnan(loss) else "infinite"

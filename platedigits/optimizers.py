@@ -114,6 +114,18 @@ class Optimizer:
     def _init_state(self, params: Sequence[np.ndarray]) -> None:
         """Create per-parameter state shaped like ``params`` (empty list: drop the state)."""
 
+    def state_arrays(self) -> list[np.ndarray]:
+        """The arrays the optimizer carries from step to step (velocities, moment estimates).
+
+        Returns
+        -------
+        list of np.ndarray
+            The live arrays, not copies: empty for plain SGD and before the first step. The
+            network sets their subnormal values to zero once per epoch (see
+            :func:`platedigits.network.flush_subnormals`).
+        """
+        return []
+
     def _update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         raise NotImplementedError
 
@@ -181,6 +193,9 @@ class Momentum(SGD):
         super()._init_state(params)
         self.velocities = [np.zeros_like(p) for p in params]
 
+    def state_arrays(self) -> list[np.ndarray]:
+        return list(self.velocities)
+
     def _update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         mu, lr = self.momentum, self.learning_rate
         for p, g, v, tmp in zip(params, grads, self.velocities, self._scratch, strict=True):
@@ -228,6 +243,9 @@ class Adagrad(SGD):
         super()._init_state(params)
         self.caches = [np.zeros_like(p) for p in params]
 
+    def state_arrays(self) -> list[np.ndarray]:
+        return list(self.caches)
+
     def _update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         for p, g, c, tmp in zip(params, grads, self.caches, self._scratch, strict=True):
             np.multiply(g, g, out=tmp)
@@ -271,6 +289,9 @@ class RMSProp(SGD):
     def _init_state(self, params: Sequence[np.ndarray]) -> None:
         super()._init_state(params)
         self.caches = [np.zeros_like(p) for p in params]
+
+    def state_arrays(self) -> list[np.ndarray]:
+        return list(self.caches)
 
     def _update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         for p, g, c, tmp in zip(params, grads, self.caches, self._scratch, strict=True):
@@ -331,6 +352,9 @@ class Adam(SGD):
         self.t = 0
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
+
+    def state_arrays(self) -> list[np.ndarray]:
+        return [*self.ms, *self.vs]
 
     def _update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         self.t += 1

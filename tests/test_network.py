@@ -395,6 +395,24 @@ def test_flush_subnormals_zeroes_only_subnormals() -> None:
     np.testing.assert_array_equal(a, [1.0, -tiny, 0.0, 0.0, 0.0, 0.0, -7.5])
 
 
+def test_training_keeps_weights_free_of_subnormals() -> None:
+    # Weights of an always-zero input only ever decay (plain SGD with L2 multiplies them by
+    # 1 - lr * l2 each step), so once subnormal they would stay so, slowing every product.
+    X, y = blobs(seed=3)
+    X = np.hstack([X, np.zeros((len(X), 1))])
+    net = small_net(optimizer="sgd", learning_rate=0.1, l2=0.01, epochs=3)
+
+    def plant(info: EpochInfo) -> None:
+        if info.epoch == 1:
+            W0 = net.coefs_[0]
+            W0[-1, :] = np.finfo(np.float32).tiny / 8  # the zero input's weights
+            assert _subnormals(W0) == W0.shape[1]
+
+    net.fit(X, y, callback=plant)
+    assert sum(_subnormals(W) for W in net.coefs_) == 0
+    assert not net.coefs_[0][-1, :].any()
+
+
 def test_from_parts_flushes_subnormal_weights() -> None:
     X, y = blobs(seed=4)
     net = small_net().fit(X, y)

@@ -193,6 +193,26 @@ def test_reset_forgets_state(name: str) -> None:
     _assert_all_close(p1, p3)
 
 
+@pytest.mark.parametrize(
+    ("name", "per_param"),
+    [("sgd", 0), ("momentum", 1), ("adagrad", 1), ("rmsprop", 1), ("adam", 2)],
+)
+def test_state_arrays_are_the_live_state(name: str, per_param: int) -> None:
+    p, g = _params()
+    opt = make_optimizer(name)
+    assert opt.state_arrays() == []  # no state before the first step
+    opt.step(p, g)
+    state = opt.state_arrays()
+    assert len(state) == per_param * len(p)
+    assert [a.shape for a in state] == [x.shape for x in p] * per_param
+    # Live, not copies: what the network writes into them (zeroed subnormals) is what the
+    # next step uses.
+    for array in state:
+        array[...] = np.nan
+    opt.step(p, g)
+    assert all(np.isnan(x).all() for x in p) == (per_param > 0)
+
+
 @pytest.mark.parametrize("name", ALL_NAMES)
 def test_shape_mismatches_are_rejected(name: str) -> None:
     opt = make_optimizer(name)
