@@ -310,7 +310,7 @@ def shape_features(masks: Sequence[np.ndarray], *, count: int = N_SHAPE_FEATURES
         parts = cv2.connectedComponents(ink, connectivity=8)[0] - 1
         # Holes: background regions that do not reach the border (4-connected, the dual of
         # the strokes' 8-connectivity).
-        padded = np.pad(1 - ink, 1, constant_values=1)
+        padded = cv2.copyMakeBorder(1 - ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
         holes = cv2.connectedComponents(padded, connectivity=4)[0] - 2
         inked_rows = ink.any(axis=1)
         starts = np.argmax(ink[inked_rows], axis=1)
