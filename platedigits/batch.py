@@ -61,19 +61,31 @@ _parent_model: tuple[str | None, Any] | None = None
 
 def _init_worker(job: _Job) -> None:
     global _worker_model, _worker_job
-    from platedigits._cv import cv2
     from platedigits.model import load_model
 
-    # Parallelism comes from the processes; OpenCV's own threads would only fight over cores.
-    cv2.setNumThreads(1)
-    # OpenBLAS's spin-waiting threads doubled the CPU time of each worker: one thread each.
-    _limit_blas_threads(1)
+    # Parallelism comes from the processes; OpenCV's and OpenBLAS's threads would only fight
+    # over cores.
+    one_thread_each()
     if _parent_model is not None and _parent_model[0] == job.model_path:
         # A forked worker has the model the parent loaded already: no second read of the file.
         _worker_model = _parent_model[1]
     else:
         _worker_model = load_model(job.model_path)
     _worker_job = job
+
+
+def one_thread_each() -> None:
+    """Give OpenCV and OpenBLAS one thread each in this process.
+
+    A plate or character image is far too small for their thread pools to pay: in one process
+    reading the 255 plates of plates-cn, OpenCV's threads doubled the CPU time and added a
+    third to the wall time, and OpenBLAS's spin-waiting threads doubled each batch worker's CPU
+    time. For the command line's processes, not the library's callers (whose process it is).
+    """
+    from platedigits._cv import cv2
+
+    cv2.setNumThreads(1)
+    _limit_blas_threads(1)
 
 
 #: Names of OpenBLAS's thread-count setter in the builds NumPy ships with (plain, 64-bit

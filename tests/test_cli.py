@@ -100,6 +100,22 @@ def test_predict_blank_image_reads_nothing(trained: tuple[Path, Path], tmp_path:
     assert record["text"] == "" and record["confidence"] == 0.0 and record["characters"] == []
 
 
+def test_predict_runs_opencv_on_one_thread(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    from platedigits._cv import cv2
+
+    _, model = trained
+    image = write_png(tmp_path / "7.png", draw_digit("7"))
+    before = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(4)
+        result = run("predict", image, "--model", model)
+        assert result.exit_code == 0 and result.stdout.split("\t")[1] == "7"
+        # Plate-sized images: a pool of threads costs more than it gives.
+        assert cv2.getNumThreads() == 1
+    finally:
+        cv2.setNumThreads(before)
+
+
 def test_bad_model_is_one_line_error(tmp_path: Path) -> None:
     image = write_png(tmp_path / "x.png", draw_digit("1"))
     broken = tmp_path / "broken.npz"
