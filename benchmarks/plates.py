@@ -45,7 +45,7 @@ if __package__ in (None, ""):  # run as a script from a checkout
 
 import numpy as np
 
-from platedigits.batch import one_thread_each
+from platedigits._cv import one_thread_each
 from platedigits.imageio import read_image
 from platedigits.model import load_model
 

@@ -61,6 +61,7 @@ _parent_model: tuple[str | None, Any] | None = None
 
 def _init_worker(job: _Job) -> None:
     global _worker_model, _worker_job
+    from platedigits._cv import one_thread_each
     from platedigits.model import load_model
 
     # Parallelism comes from the processes; OpenCV's and OpenBLAS's threads would only fight
@@ -72,59 +73,6 @@ def _init_worker(job: _Job) -> None:
     else:
         _worker_model = load_model(job.model_path)
     _worker_job = job
-
-
-def one_thread_each() -> None:
-    """Give OpenCV and OpenBLAS one thread each in this process.
-
-    A plate or character image is far too small for their thread pools to pay: in one process
-    reading the 255 plates of plates-cn, OpenCV's threads doubled the CPU time and added a
-    third to the wall time, and OpenBLAS's spin-waiting threads doubled each batch worker's CPU
-    time. For the command line's processes, not the library's callers (whose process it is).
-    """
-    from platedigits._cv import cv2
-
-    cv2.setNumThreads(1)
-    _limit_blas_threads(1)
-
-
-#: Names of OpenBLAS's thread-count setter in the builds NumPy ships with (plain, 64-bit
-#: interface, and the scipy-openblas wheels NumPy 2 uses).
-_BLAS_SETTERS = (
-    "openblas_set_num_threads",
-    "openblas_set_num_threads64_",
-    "scipy_openblas_set_num_threads64_",
-    "scipy_openblas_set_num_threads",
-)
-
-
-def _limit_blas_threads(count: int) -> bool:
-    """Set the thread count of the OpenBLAS NumPy has loaded; False when none was found.
-
-    NumPy reads ``OPENBLAS_NUM_THREADS`` only when it loads, which in a forked worker is long
-    past, so the library's own setter is called, as threadpoolctl does. Best effort: other
-    BLAS builds are left alone.
-    """
-    import ctypes
-
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            libraries = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    except OSError:
-        return False
-    done = False
-    for library in sorted(libraries):
-        try:
-            handle = ctypes.CDLL(library)
-        except OSError:
-            continue
-        for name in _BLAS_SETTERS:
-            setter = getattr(handle, name, None)
-            if setter is not None:
-                setter(count)
-                done = True
-                break
-    return done
 
 
 def _init_pool_worker(job: _Job) -> None:

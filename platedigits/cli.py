@@ -269,7 +269,7 @@ def predict(
     the exit status is 1. An image with no character in it (blank, all one colour) is not an
     error: its text is empty and its confidence 0.0.
     """
-    from platedigits.batch import one_thread_each
+    from platedigits._cv import one_thread_each
 
     model = _load(model_path)
     one_thread_each()
