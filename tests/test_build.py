@@ -103,3 +103,18 @@ def test_shipped_model_is_synthetic_and_loads() -> None:
     parts = load_model_file(BUILD_PY.parent / "default.npz")
     assert parts.metadata["training"]["data"].startswith("synthetic only")
     assert parts.metadata["training"]["seed"] == build.SEED
+
+
+@pytest.mark.skipif(not (BUILD_PY.parent / "default.npz").exists(), reason="no shipped model yet")
+def test_shipped_model_file_holds_no_subnormal_weights() -> None:
+    # Read raw, not through load_model (which would zero them): the build's training keeps
+    # them out, and a subnormal weight makes every product that touches it many times slower.
+    with np.load(BUILD_PY.parent / "default.npz", allow_pickle=False) as arrays:
+        floats = {name: arrays[name] for name in arrays.files if arrays[name].dtype.kind == "f"}
+    assert len(floats) >= 4  # the digit network's weights and biases, at least
+    tiny = {name: np.finfo(a.dtype).tiny for name, a in floats.items()}
+    subnormal = {
+        name: int(np.count_nonzero((a != 0) & (np.abs(a) < tiny[name])))
+        for name, a in floats.items()
+    }
+    assert sum(subnormal.values()) == 0, subnormal
