@@ -1122,12 +1122,12 @@ class BPNetwork:
 def flush_subnormals(array: np.ndarray) -> np.ndarray:
     """Set the subnormal (denormal) values of a float array to zero, in place.
 
-    Weight decay shrinks the weights of inputs that are always zero and of units that never
-    fire geometrically, until they fall below the smallest normal float (about 1.2e-38 for
-    float32). Arithmetic on subnormals runs on the CPU's slow path: a model file with a third
-    of its weights subnormal made each small matrix product about a hundred times slower. A
-    subnormal weight adds less than 1e-38 to a sum, far below float32's precision for any
-    sum that matters, so zero reads the same.
+    Weight decay keeps shrinking the weights of inputs that are always zero and of units that
+    never fire, until they fall below the smallest normal float (about 1.2e-38 for float32).
+    Arithmetic on subnormals runs on the CPU's slow path: a model file with a third of its
+    weights subnormal made each small matrix product about a hundred times slower. A subnormal
+    weight adds less than 1e-38 to a sum, far below float32's precision for any sum that
+    matters, so zero reads the same.
 
     Parameters
     ----------
