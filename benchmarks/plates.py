@@ -12,7 +12,8 @@ character are not digits and must not be read as any). Figures:
 - ``exact``: share of plates whose read ``text`` equals the expected digits exactly;
 - ``digit_accuracy``: ``1 - sum(edit distance) / sum(number of expected digits)``;
 - ``plates_per_s``: median over ``--repeat`` runs of reading every plate once in this process
-  (images decoded beforehand, so only segmentation and recognition are timed);
+  (images decoded beforehand, so only segmentation and recognition are timed; one OpenCV and
+  one BLAS thread, as the command line reads, so the figure is one core's);
   ``plates_per_cpu_s`` the same with the process's CPU time, steadier on a busy machine.
 
 Example on the real Chinese plates kept outside the repository::
