@@ -94,6 +94,11 @@ LETTER_RANGES: dict[str, tuple[float, float]] = {
     "Q:tail": (0.5, 0.75),  # x where the Q's tail starts
     "M:mid": (0.45, 0.8),  # depth of the M's middle vertex
     "K:join": (0.5, 0.7),  # height where the K's upper arm meets the stem
+    # Drawn after the keys above, so their values (and every set made before) stay the same.
+    "J:bar": (0.0, 1.0),  # below 0.5 the J has a bar on top (DIN and most sans faces: none)
+    "Q:drop": (0.0, 0.22),  # how far the Q's tail reaches below the line
+    "Q:outer": (0.0, 1.0),  # above 0.6 the tail hangs from the bowl instead of crossing it
+    "J:width": (0.55, 1.0),  # the J's width over a letter's (sans faces draw a narrow J)
 }
 
 
@@ -470,7 +475,12 @@ def _letter_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
             )
         ]
     if ch == "J":
-        return [_join(_L((0.35, 0), (1, 0), (1, 0.65)), _arc(0.5, 0.65, 0.5, 0.35, 0, -170, n))]
+        top = (
+            _L((0.35, 0), (1, 0), (1, 0.65))
+            if s.shape.get("J:bar", 0.0) < 0.5
+            else _L((1, 0), (1, 0.65))
+        )
+        return [_join(top, _arc(0.5, 0.65, 0.5, 0.35, 0, -170, n))]
     if ch == "O":
         return [_arc(0.5, 0.5, 0.5, 0.5, 0, 360, max(n, 2.4), 72)]
     if ch == "P":
@@ -483,7 +493,13 @@ def _letter_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
         ]
     if ch == "Q":
         qx = s.shape.get("Q:tail", 0.6)
-        return [_arc(0.5, 0.5, 0.5, 0.5, 0, 360, max(n, 2.4), 72), _L((qx, 0.7), (1, 1.05))]
+        drop = s.shape.get("Q:drop", 0.05)
+        tail = (
+            _L((qx, 0.92), (min(1.0, qx + 0.3), 1.12 + drop))
+            if s.shape.get("Q:outer", 0.0) > 0.6
+            else _L((qx, 0.7), (1, 1.0 + drop))
+        )
+        return [_arc(0.5, 0.5, 0.5, 0.5, 0, 360, max(n, 2.4), 72), tail]
     if ch == "R":
         return [
             _join(
@@ -783,6 +799,8 @@ def _box_width(char: str, style: GlyphStyle) -> float:
         return min(style.aspect * 1.3, 1.0)
     if char.upper() == "I":
         return style.aspect * 0.6
+    if char.upper() == "J":
+        return style.aspect * style.shape.get("J:width", 1.0)
     return style.aspect
 
 
@@ -800,8 +818,10 @@ def render_glyph(
         style = _cjk_style(char, style)
     thick = max(1.0, style.stroke * height)
     bw = _box_width(char, style) * height
-    pad = int(np.ceil(thick)) + 2 + int(abs(style.slant) * height)
     strokes = glyph_strokes(char, style)
+    # Room for what hangs below the line (a Q's tail), so that it is not clipped.
+    below = max(0.0, max(float(st[:, 1].max()) for st in strokes) - 1.0) if strokes else 0.0
+    pad = int(np.ceil(thick)) + 2 + int(abs(style.slant) * height) + int(np.ceil(below * height))
     sub = 4  # sub-pixel precision of cv2 drawing
     scale = float(1 << sub)
     size = (height + 2 * pad, int(np.ceil(bw)) + 2 * pad)

@@ -70,6 +70,35 @@ def test_every_letter_shape_range_changes_its_letter() -> None:
         assert low.tobytes() != high.tobytes(), f"{key} does not change the {letter}"
 
 
+def test_a_q_tail_below_the_line_is_drawn_whole() -> None:
+    # Sans faces hang the Q's tail below the line; the renderer makes room for it instead of
+    # cutting it off (a Q without its tail is an O, read as 0).
+    for outer in (0.0, 1.0):
+        style = replace(glyphs.GlyphStyle(), shape={"Q:drop": 0.2, "Q:outer": outer})
+        mask, (_x, y, _w, h) = glyphs.render_glyph("Q", style, 50)
+        rows = np.flatnonzero(mask.any(axis=1))
+        assert rows[-1] >= y + h + 0.15 * 50, outer  # reaches well below the line
+        assert rows[-1] < mask.shape[0] - 1, outer  # and is not clipped by the mask's edge
+
+
+def test_a_j_without_its_bar_has_no_ink_top_left() -> None:
+    for bar, inked in ((0.0, True), (1.0, False)):
+        style = replace(glyphs.GlyphStyle(), shape={"J:bar": bar})
+        mask, (x, y, w, h) = glyphs.render_glyph("J", style, 50)
+        top_left = mask[y : y + h // 5, x : x + w // 2]
+        assert bool(top_left.any()) is inked
+
+
+def test_new_letter_shapes_keep_the_earlier_ones(monkeypatch) -> None:
+    # The letter-shape generator draws the keys in order: keys appended later leave the values
+    # of the earlier ones, and so every letter drawn before them, as they were.
+    style = glyphs.random_style(np.random.default_rng(3))
+    earlier = dict(list(glyphs.LETTER_RANGES.items())[:-1])
+    monkeypatch.setattr(glyphs, "LETTER_RANGES", earlier)
+    fewer = glyphs.random_style(np.random.default_rng(3))
+    assert {k: fewer.shape[k] for k in earlier} == {k: style.shape[k] for k in earlier}
+
+
 def test_letter_shapes_leave_the_callers_random_stream_alone(monkeypatch) -> None:
     # Letter geometry has a generator of its own: the caller's next draw is what it would be
     # without any letter shapes, so the digits and plates of a seed do not move with them.
