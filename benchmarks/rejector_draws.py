@@ -9,7 +9,8 @@ several draws, not by one rebuild, whose seed alone can move the figure by more 
 Usage::
 
     python benchmarks/rejector_draws.py [--seeds 20240601,11,12,13,14] [--plates 12000]
-                                        [--real DATA_DIR] [--synthetic 400] [--json]
+                                        [--real DATA_DIR] [--synthetic 400] [--fonts 400]
+                                        [--json]
 
 For every seed the rejector is trained as ``python -m platedigits.models.build`` trains it
 (``train_rejector(plates=..., seed=...)``) and put in the shipped model in place of its own
@@ -21,6 +22,8 @@ same run:
 - ``synthetic``: plates read exactly of N synthetic plates of every layout (seed 4242, the set
   of ``platedigits synth --plates 400 --seed 4242``);
 - ``camera``: the same synthetic plates as a camera gives them (``synth --camera``);
+- ``fonts``: ``--fonts`` camera-like plates in the typefaces installed on the machine (the
+  ``camera`` set of ``benchmarks/fonts.py``; left out without Pillow or fonts);
 - ``refused``: share of the real single digits of ``DATA_DIR/digits-cn`` that the rejector takes
   for a letter or a symbol.
 
@@ -78,6 +81,22 @@ def _plate_set(folder: Path) -> tuple[list[np.ndarray], list[str]]:
     return [read_image(folder / name) for name, _ in pairs], [digits for _, digits in pairs]
 
 
+def _font_set(count: int) -> tuple[list[np.ndarray], list[str]] | None:
+    """Camera-like plates in the machine's typefaces (``benchmarks/fonts.py``), or None
+    without Pillow or fonts."""
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        return None
+    from benchmarks.fonts import find_fonts, plate_set
+
+    fonts = find_fonts()
+    if not fonts:
+        return None
+    plates = plate_set(fonts, plates=count, seed=1, camera=True)
+    return [p[0] for p in plates], ["".join(c for c in p[1] if c.isdigit()) for p in plates]
+
+
 def _digit_masks(folder: Path) -> list[np.ndarray]:
     """The real single digits as tight masks (the crops are binarized already)."""
     masks = []
@@ -115,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plates", type=int, default=plates, help="synthetic plates per draw")
     parser.add_argument("--real", type=Path, default=None, help="folder with plates-cn, digits-cn")
     parser.add_argument("--synthetic", type=int, default=400, help="synthetic plates to read")
+    parser.add_argument(
+        "--fonts", type=int, default=400, help="camera-like plates in installed typefaces; 0: none"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -132,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             write_plate_dataset(tmp, count=args.synthetic, seed=4242, camera=True)
             sets["camera"] = _plate_set(Path(tmp))
+    if args.fonts > 0:
+        fonts = _font_set(args.fonts)
+        if fonts is not None:
+            sets["fonts"] = fonts
 
     shipped = load_model()
     rows: dict[str, dict[str, float]] = {"shipped": _scores(shipped, sets, digit_masks)}
@@ -144,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             f"seed {seed}: trained and read in {time.perf_counter() - started:.0f}s",
             file=sys.stderr,
         )
-    keys = [k for k in ("real", "synthetic", "camera", "refused") if k in rows["shipped"]]
+    keys = [k for k in ("real", "synthetic", "camera", "fonts", "refused") if k in rows["shipped"]]
     drawn = [rows[str(s)] for s in seeds]
     summary = {
         k: {
