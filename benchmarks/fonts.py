@@ -60,6 +60,7 @@ FONT_DIRS = (
     "/System/Library/Fonts",
     "C:/Windows/Fonts",
 )
+FONT_SUFFIXES = (".ttf", ".otf")
 #: Name parts of faces no plate is set in.
 SKIPPED_FACES = ("serif", "math", "symbol", "emoji", "extralight", "light", "dingbat")
 LAYOUTS = ("eu", "us", "br", "plain")
@@ -75,16 +76,20 @@ CAP = 64  # cap height of the drawn plates, pixels
 
 
 def find_fonts(pattern: str | None = None) -> list[Path]:
-    """Installed plate-like fonts, sorted: those matching ``pattern`` (a glob), else every
-    ``.ttf`` / ``.otf`` under :data:`FONT_DIRS` whose name has no part of
+    """Installed plate-like fonts, sorted: the ``.ttf`` / ``.otf`` files matching ``pattern``
+    (a glob), else every one under :data:`FONT_DIRS` whose name has no part of
     :data:`SKIPPED_FACES`."""
     if pattern:
-        return sorted(Path(p) for p in glob.glob(os.path.expanduser(pattern)))
+        return sorted(
+            Path(p)
+            for p in glob.glob(os.path.expanduser(pattern))
+            if Path(p).suffix.lower() in FONT_SUFFIXES
+        )
     found = []
     for folder in FONT_DIRS:
         root = Path(os.path.expanduser(folder))
         if root.is_dir():
-            found += [p for p in root.rglob("*") if p.suffix.lower() in (".ttf", ".otf")]
+            found += [p for p in root.rglob("*") if p.suffix.lower() in FONT_SUFFIXES]
     return sorted(p for p in found if _plate_like(p.stem))
 
 
