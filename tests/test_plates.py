@@ -243,3 +243,13 @@ def test_rejector_draws_benchmark_scores_each_draw_and_the_shipped_model(
     figures = [out["draws"][s]["synthetic"] for s in ("1", "2")]
     assert out["summary"]["synthetic"]["mean"] == pytest.approx(sum(figures) / 2)
     assert out["summary"]["synthetic"]["min"] == min(figures)
+
+
+def test_fonts_benchmark_takes_font_files_of_plate_like_faces(tmp_path: Path) -> None:
+    from benchmarks.fonts import _plate_like, find_fonts
+
+    for name in ("B.ttf", "a.OTF", "c.afm", "d.t1"):
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in find_fonts(str(tmp_path / "*"))] == ["B.ttf", "a.OTF"]
+    assert _plate_like("DejaVuSansCondensed-Bold") and _plate_like("MicrosoftSansSerif")
+    assert not any(map(_plate_like, ("DejaVuSerif", "Roboto-Light", "STIXMath", "NotoEmoji")))
