@@ -99,6 +99,8 @@ LETTER_RANGES: dict[str, tuple[float, float]] = {
     "Q:drop": (0.0, 0.22),  # how far the Q's tail reaches below the line
     "Q:outer": (0.0, 1.0),  # above 0.6 the tail hangs from the bowl instead of crossing it
     "J:width": (0.55, 1.0),  # the J's width over a letter's (sans faces draw a narrow J)
+    # Digit geometry found missing later lives here too, for the same reason.
+    "1:drop": (0.0, 1.0),  # above 0.5 a long flag runs shallow (Roboto, URW Gothic, many US faces)
 }
 
 
@@ -317,7 +319,11 @@ def _digit_strokes(ch: str, s: GlyphStyle) -> list[Stroke]:
         if flag == "short":
             out.append(_line((sx, 0.0), (sx - 0.35 * fl, 0.16 * fl)))
         elif flag == "long":
-            out.append(_line((sx, 0.0), (sx - 0.6 * fl, 0.3 * fl)))
+            # A steep flag, or a shallow one dropping 0.05-0.2 of the height: thin faces with a
+            # shallow flag were read as 7 when only steep ones were drawn.
+            drop = s.shape.get("1:drop", 0.0)
+            fy = 0.3 if drop <= 0.5 else 0.05 + 0.3 * (drop - 0.5)
+            out.append(_line((sx, 0.0), (sx - 0.6 * fl, fy * fl)))
         elif flag == "flat":
             out.append(_line((sx, 0.0), (sx - 0.3 * fl, 0.0), (sx - 0.36 * fl, 0.1)))
         if s.variant("1:foot", "none") == "foot":

@@ -60,11 +60,14 @@ def test_every_digit_variant_draws_distinct_ink() -> None:
 
 
 def test_every_letter_shape_range_changes_its_letter() -> None:
-    base = glyphs.GlyphStyle()
+    # Some keys shape one form of their character only: the one they need is drawn.
+    needs = {"1:drop": ({"1:flag": "long"}, {})}
     for key, (lo, hi) in glyphs.LETTER_RANGES.items():
         letter = key.split(":")[0]
+        variants, shape = needs.get(key, ({}, {}))
+        base = glyphs.GlyphStyle(variants=variants)
         low, high = (
-            glyphs.render_glyph(letter, replace(base, shape={key: value}), 40)[0]
+            glyphs.render_glyph(letter, replace(base, shape={**shape, key: value}), 40)[0]
             for value in (lo, hi)
         )
         assert low.tobytes() != high.tobytes(), f"{key} does not change the {letter}"
@@ -87,6 +90,24 @@ def test_a_j_without_its_bar_has_no_ink_top_left() -> None:
         mask, (x, y, w, h) = glyphs.render_glyph("J", style, 50)
         top_left = mask[y : y + h // 5, x : x + w // 2]
         assert bool(top_left.any()) is inked
+
+
+def test_a_long_one_flag_is_drawn_steep_or_shallow() -> None:
+    # Roboto's or URW Gothic's 1 has a long flag that barely drops; drawn only steep, such 1s
+    # were read as 7.
+    lowest = {}
+    for drop in (0.0, 0.6):
+        style = replace(
+            glyphs.GlyphStyle(),
+            variants={"1:flag": "long"},
+            shape={"1:flag": 1.0, "1:drop": drop},
+        )
+        mask, (_x, y, _w, h) = glyphs.render_glyph("1", style, 60)
+        stem = int(np.argmax(mask[y + h // 2]))  # the stem's left edge, half way down
+        flag_rows = np.flatnonzero(mask[:, : stem - 2].any(axis=1))
+        lowest[drop] = (flag_rows[-1] - y) / h
+    assert lowest[0.0] > 0.28
+    assert lowest[0.6] < 0.18
 
 
 def test_new_letter_shapes_keep_the_earlier_ones(monkeypatch) -> None:
