@@ -5,7 +5,8 @@ The segmenter works on the connected components of a binarized plate, in these s
 1. Scale the plate to a working height (small crops are enlarged so that strokes stay apart,
    big ones shrunk so that the work stays cheap) and binarize it with Otsu, once for each
    polarity: light text on a dark plate (blue, black, green with white text) and dark text on a
-   light plate (white, yellow, green). Both are segmented; the one that gives the better line
+   light plate (white, yellow, green), lowered where a stretch of the plate lies in shadow
+   (see :func:`_binaries`). Both are segmented; the one that gives the better line
    of characters wins, helped by the plate's areas (text covers less of a plate than its
    surface does), so no colour rule is needed.
 2. Cut out the text band: the rows that cross many strokes. What lies above and below (frame
@@ -1122,8 +1123,11 @@ def _binaries(gray: np.ndarray, *, only: bool | None = None) -> list[tuple[bool,
 
     Each polarity is first flattened with a morphological top-hat (black-hat for dark text):
     what is brighter than its surroundings within a window wider than a stroke. That keeps
-    strokes, removes shadows, light gradients and wide blobs (colour bands, stickers), so one
-    Otsu threshold then fits the whole plate.
+    strokes, removes light gradients and wide blobs (colour bands, stickers), and then one Otsu
+    threshold fits most of the plate. Not a stretch in shadow: the flattening takes the shade
+    away but not the weaker contrast of the strokes in it, and the plate's threshold cut the
+    last characters of half-shaded plates apart. So the threshold is lowered to Otsu's of each
+    stretch of the plate where that is lower (see :func:`_shade_following_threshold`).
     """
     if int(gray.max()) == int(gray.min()):
         return []
@@ -1136,9 +1140,55 @@ def _binaries(gray: np.ndarray, *, only: bool | None = None) -> list[tuple[bool,
         flat = cv2.morphologyEx(gray, op, kernel)
         if int(flat.max()) < 16:
             continue  # nothing stands out in this polarity
-        _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        out.append((dark, binary))
+        plate_threshold, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        columns = _shade_following_threshold(flat, plate_threshold)
+        out.append((dark, np.where(flat > columns, 255, 0).astype(np.uint8)))
     return out
+
+
+#: Width of the stretches :func:`_shade_following_threshold` thresholds on their own, in plate
+#: heights (about one character). Plates read exactly with the model trained before, real
+#: Chinese / camera-like synthetic 4242: 84.7 / 84.2% with the plate's threshold alone, 88.2 /
+#: 86.5% with 0.4, 86.3 / 86.8% with 0.5, 87.8 / 87.5% with 0.6, 86.3 / 85.5% with 0.8.
+_SHADE_WINDOW = 0.6
+#: The lowest share of the plate's threshold a stretch may go down to: a stretch holding no
+#: character (a bare end of the plate) has an Otsu threshold splitting its noise, and a worn
+#: character at a third of the others' contrast is better found whole in its own cell (step 6)
+#: than in part here (0.6 cut it in half). 0.7: 88.2 / 86.8%; 0.6: 87.8 / 87.5%, 0.4 and 0.8
+#: 0.4-1.0 points fewer on both sets.
+_SHADE_FLOOR = 0.7
+
+
+def _shade_following_threshold(flat: np.ndarray, plate_threshold: float) -> np.ndarray:
+    """A threshold per column: Otsu's of the stretch around it where lower than the plate's.
+
+    Parameters
+    ----------
+    flat : numpy.ndarray
+        ``(h, w)`` ``uint8``, the flattened plate (characters bright).
+    plate_threshold : float
+        Otsu's threshold of the whole of ``flat``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(1, w)`` ``float64``, between ``_SHADE_FLOOR * plate_threshold`` and
+        ``plate_threshold``, to compare ``flat`` with.
+    """
+    h, w = flat.shape
+    window = max(8, int(_SHADE_WINDOW * h))
+    step = max(2, window // 4)
+    centres, thresholds = [], []
+    for x0 in range(0, max(1, w - window) + step, step):
+        stretch = flat[:, x0 : x0 + window]
+        if stretch.size == 0:
+            continue
+        t, _ = cv2.threshold(stretch, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        centres.append(min(w - 1, x0 + window / 2))
+        thresholds.append(t)
+    columns = np.interp(np.arange(w), centres, thresholds)
+    low = _SHADE_FLOOR * plate_threshold
+    return np.clip(np.minimum(columns, plate_threshold), low, None)[None, :]
 
 
 def _text_looks_dark(gray: np.ndarray) -> bool | None:

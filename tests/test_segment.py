@@ -464,6 +464,22 @@ def test_a_faint_first_character_is_found_in_its_cell(dark_text: bool) -> None:
 
 
 @pytest.mark.parametrize("dark_text", [False, True])
+def test_the_characters_in_a_shaded_end_of_the_plate_are_found_whole(dark_text: bool) -> None:
+    # A plate's end in shadow: light falls off over its last three characters. The flattening
+    # takes the shade away but not the strokes' weaker contrast there, and one threshold for
+    # the whole plate cut the last character apart (a box of half its size).
+    image, truth = make_plate("3705918", dark_text=dark_text, frame=False)
+    width = image.shape[1]
+    start = truth[-3][0]
+    light = np.ones(width, np.float32)
+    light[start:] = np.linspace(1.0, 0.15, width - start)
+    blurred = cv2.GaussianBlur(image.astype(np.float32), (0, 0), 1.0)
+    shaded = np.clip(blurred * light[None, :, None], 0, 255).astype(np.uint8)
+    found = segment_plate(shaded).boxes
+    assert_boxes_match(found, truth)
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
 def test_a_frame_side_glued_to_an_end_character_is_cut_off(dark_text: bool) -> None:
     # Frame sides standing just past the first and last characters, glued to them by a bit
     # of the frame's bottom line (what blur leaves when the band's edge cuts the rest): the
