@@ -674,6 +674,27 @@ def test_big_or_middle_parts_are_kept() -> None:
     assert drop_stray_parts(np.zeros((0, 0), np.uint8)).shape == (0, 0)
 
 
+def test_specks_on_one_side_of_a_lone_bar_are_dropped() -> None:
+    # A real "1" with a bit of the frame beside its middle, or a tick above-left of it: the
+    # wider box made it read as 7 or a symbol.
+    one = np.zeros((40, 20), np.uint8)
+    one[:, 12:18] = 255
+    beside = one.copy()
+    beside[16:23, 2:6] = 255
+    tick = one.copy()
+    tick[0:4, 0:8] = 255
+    for mask in (beside, tick):
+        assert drop_stray_parts(mask).shape == (40, 6)
+    # Not beside something that is no bar, nor when the specks are much of the ink.
+    wide = np.zeros((40, 30), np.uint8)
+    wide[:, 10:28] = 255
+    wide[16:23, 2:6] = 255
+    assert np.array_equal(drop_stray_parts(wide), wide)
+    heavy = one.copy()
+    heavy[10:30, 2:9] = 255
+    assert np.array_equal(drop_stray_parts(heavy), heavy)
+
+
 def test_plate_reading_ignores_a_rivet_glued_to_a_character() -> None:
     """The reader drops stray parts before both networks see a mask."""
     from platedigits.model import load_model
