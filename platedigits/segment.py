@@ -1188,9 +1188,10 @@ def _binaries(gray: np.ndarray, *, only: bool | None = None) -> list[tuple[bool,
 
 
 #: Width of the stretches :func:`_shade_following_threshold` thresholds on their own, in plate
-#: heights (about one character). Plates read exactly with the model trained before, real
-#: Chinese / camera-like synthetic 4242: 84.7 / 84.2% with the plate's threshold alone, 88.2 /
-#: 86.5% with 0.4, 86.3 / 86.8% with 0.5, 87.8 / 87.5% with 0.6, 86.3 / 85.5% with 0.8.
+#: heights (about one character). Plates read exactly with the model trained before (and a
+#: floor of 0.6), real Chinese / camera-like synthetic 4242: 84.7 / 84.2% with the plate's
+#: threshold alone, 88.2 / 86.5% with 0.4, 86.3 / 86.8% with 0.5, 87.8 / 87.5% with 0.6,
+#: 86.3 / 85.5% with 0.8.
 _SHADE_WINDOW = 0.6
 #: The lowest share of the plate's threshold a stretch may go down to: a stretch holding no
 #: character (a bare end of the plate) has an Otsu threshold splitting its noise, and a worn
