@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import csv
 import glob
+import importlib.util
 import json
 import os
 import sys
@@ -73,6 +74,11 @@ COLOURS = (
     ((235, 235, 235), (20, 30, 150)),
 )
 CAP = 64  # cap height of the drawn plates, pixels
+
+
+def have_pillow() -> bool:
+    """Whether Pillow, which draws the fonts, is installed."""
+    return importlib.util.find_spec("PIL") is not None
 
 
 def find_fonts(pattern: str | None = None) -> list[Path]:
@@ -201,9 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="keep the sets in DIR/clean, ...")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    try:
-        import PIL  # noqa: F401
-    except ImportError:
+    if not have_pillow():
         sys.exit("fonts.py draws with Pillow: pip install pillow (or the dev extra)")
     fonts = find_fonts(args.fonts)
     if not fonts:

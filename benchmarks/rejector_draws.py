@@ -84,12 +84,10 @@ def _plate_set(folder: Path) -> tuple[list[np.ndarray], list[str]]:
 def _font_set(count: int) -> tuple[list[np.ndarray], list[str]] | None:
     """Camera-like plates in the machine's typefaces (``benchmarks/fonts.py``), or None
     without Pillow or fonts."""
-    try:
-        import PIL  # noqa: F401
-    except ImportError:
-        return None
-    from benchmarks.fonts import find_fonts, plate_set
+    from benchmarks.fonts import find_fonts, have_pillow, plate_set
 
+    if not have_pillow():
+        return None
     fonts = find_fonts()
     if not fonts:
         return None

@@ -207,10 +207,9 @@ def test_a_judge_is_only_asked_when_the_polarities_are_close() -> None:
 def test_rejector_draws_benchmark_scores_each_draw_and_the_shipped_model(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import importlib.util
     import json
 
-    from benchmarks.fonts import find_fonts
+    from benchmarks.fonts import find_fonts, have_pillow
     from benchmarks.rejector_draws import main
 
     # An empty data folder: only the synthetic plates (clean and camera-like) are read, wherever
@@ -236,7 +235,7 @@ def test_rejector_draws_benchmark_scores_each_draw_and_the_shipped_model(
     out = json.loads(capsys.readouterr().out)
     assert set(out["draws"]) == {"shipped", "1", "2"}
     # Plates in the machine's typefaces are read where Pillow and a font are found.
-    fonts = {"fonts"} if importlib.util.find_spec("PIL") and find_fonts() else set()
+    fonts = {"fonts"} if have_pillow() and find_fonts() else set()
     assert all(set(row) == {"synthetic", "camera"} | fonts for row in out["draws"].values())
     assert all(0.0 <= row[k] <= 1.0 for row in out["draws"].values() for k in row)
     assert out["draws"]["shipped"]["synthetic"] >= 0.75  # 12 clean synthetic plates
