@@ -1462,9 +1462,11 @@ def _baseline_slope(groups: list[_Group]) -> float:
 
 #: A blob this many character widths wide (and up to :data:`_JOIN_MAX_WIDTH`) may be two
 #: characters touching: a "1" and its neighbour are together narrower than the 1.5 widths at
-#: which :func:`_split_wide` cuts without asking.
+#: which :func:`_split_wide` cuts without asking. Blobs of two bold characters of several
+#: components (which :func:`_split_wide` leaves whole) reach 2.1-2.3 widths on camera-like
+#: plates; 2.3, 2.6 and 3.0 as the upper end read the same plates.
 _JOIN_MIN_WIDTH = 1.1
-_JOIN_MAX_WIDTH = 2.0
+_JOIN_MAX_WIDTH = 2.5
 #: Only columns holding at most this share of the row's height in ink are tried as cuts: the
 #: thin join of two touching characters, not a stroke running across one (the middle of a 0).
 _JOIN_VALLEY = 0.18
@@ -1484,11 +1486,12 @@ def _split_joined(
     Two characters glued by blur or a bold face are cut by :func:`_split_wide` only when the
     blob is 1.5 character widths wide and one component; a "1" glued to its neighbour is
     narrower than that, and a geometric rule cannot tell it from a wide letter ("M", "W"). Here
-    each blob of 1.1-2 widths is tried at its (up to six) thinnest columns, and the cut is kept
-    when the judge (the reader's confidence) scores both halves much higher than the whole (or
-    just higher, for a blob of several components 1.5 widths wide or more). A half that comes
-    out as a frame side at either end of the row is dropped, as :func:`_drop_edge_bars` drops
-    one that was never glued.
+    each blob of 1.1-2.5 widths is tried at its (up to six) thinnest columns, and the cut is
+    kept when the judge (the reader's confidence) scores both halves much higher than the whole
+    (or just higher, for a blob of several components 1.5 widths wide or more). A half still
+    1.1 widths wide or more is tried again (three characters glued). A half that comes out as
+    a frame side at either end of the row is dropped, as :func:`_drop_edge_bars` drops one
+    that was never glued.
 
     Parameters
     ----------
@@ -1515,13 +1518,19 @@ def _split_joined(
         if not _JOIN_MIN_WIDTH * wref <= g.w <= _JOIN_MAX_WIDTH * wref or g.h < 0.75 * href:
             out.append(g)
             continue
-        gain = _JOIN_GAIN if g.w < 1.5 * wref else 0.0
-        halves = _best_cut(g, labels, judge, href, gain=gain)
-        if halves is None:
-            out.append(g)
-        else:
-            out.extend(halves)
-            cut.update(id(h) for h in halves)
+        pending = [g]
+        while pending:
+            piece = pending.pop(0)
+            if piece.w < _JOIN_MIN_WIDTH * wref or piece.h < 0.75 * href:
+                out.append(piece)
+                continue
+            gain = _JOIN_GAIN if piece.w < 1.5 * wref else 0.0
+            halves = _best_cut(piece, labels, judge, href, gain=gain)
+            if halves is None:
+                out.append(piece)
+            else:
+                pending[:0] = halves
+                cut.update(id(h) for h in halves)
     if not cut:
         return out
     kept = {id(g) for g in _drop_edge_bars(out, href, binary, labels=labels)}

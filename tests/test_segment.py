@@ -814,3 +814,17 @@ def test_camera_plates_with_characters_glued_together(index: int) -> None:
 
     image, text, _ = render_random_plate(4242, index, camera=True)
     assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
+
+
+@pytest.mark.parametrize(("seed", "index"), [(4242, 390), (9001, 441), (9002, 73)])
+def test_camera_plates_with_two_bold_characters_glued_over_two_widths(
+    seed: int, index: int
+) -> None:
+    # Blur glued two characters of a bold face ("42", "13", "63") into one blob of several
+    # components 2.1-2.3 character widths wide: too many components for the width rule, too
+    # wide for the judge's 1.1-2 widths; the plate lost a digit.
+    from platedigits.model import load_model
+    from platedigits.plateset import render_random_plate
+
+    image, text, _ = render_random_plate(seed, index, camera=True)
+    assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
