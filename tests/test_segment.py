@@ -498,6 +498,26 @@ def test_a_frame_side_glued_to_an_end_character_is_cut_off(dark_text: bool) -> N
 
 
 @pytest.mark.parametrize("dark_text", [False, True])
+def test_thin_lines_standing_where_a_one_could_are_not_characters(dark_text: bool) -> None:
+    # Lines of half the characters' stroke, as tall as the row, one in the cell before the
+    # first character and one a pitch after the last: where a "1" could stand, and were read
+    # as one (the frame or border of camera-like plates, the stem split off a symbol).
+    image, truth = make_plate("3705918", dark_text=dark_text, frame=False)
+    colour = (20, 20, 20) if dark_text else (245, 245, 245)  # the text colour
+    top, bottom = min(t[1] for t in truth), max(t[1] + t[3] for t in truth) - 1
+    for x in (truth[0][0] - 30, truth[-1][0] + 38):
+        cv2.line(image, (x, top), (x, bottom), colour, 2)
+    assert_boxes_match(segment_plate(image).boxes, truth)
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
+def test_ones_at_both_ends_of_the_row_are_characters(dark_text: bool) -> None:
+    # The counterpart of the test above: a "1" has the stroke of the row's other characters.
+    image, truth = make_plate("1370591", dark_text=dark_text, frame=False)
+    assert_boxes_match(segment_plate(image).boxes, truth)
+
+
+@pytest.mark.parametrize("dark_text", [False, True])
 def test_a_frame_corner_at_the_row_end_is_not_a_character(dark_text: bool) -> None:
     # What the band leaves of a frame corner beyond the last character: the side, running
     # on above and below the row, with a stub of the bottom line as wide as half a
