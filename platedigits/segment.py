@@ -1733,6 +1733,9 @@ def segment_plate(
     )
     groups = _split_joined(groups, labels, binary, judge)
     groups = _drop_thin_end_bars(groups, labels)
+    # Left to right by centre: the pieces _split_wide cut a blob into take the blob's place in
+    # the list, ahead of a separate character that starts left of them under the blob.
+    groups = sorted(groups, key=lambda g: g.x0 + g.x1)
     inverse = None if np.allclose(transform, np.eye(3)) else np.linalg.inv(transform)[:2]
     boxes: list[Box] = []
     masks: list[np.ndarray] = []

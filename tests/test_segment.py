@@ -517,6 +517,22 @@ def test_ones_at_both_ends_of_the_row_are_characters(dark_text: bool) -> None:
     assert_boxes_match(segment_plate(image).boxes, truth)
 
 
+@pytest.mark.parametrize(("seed", "index"), [(9004, 232), (4242, 379)])
+def test_boxes_come_left_to_right_when_a_blob_is_split_over_another_part(
+    seed: int, index: int
+) -> None:
+    # Camera-like plates where a blob across several characters (their tops joined by a frame
+    # line) was cut into pieces that stood in the list ahead of a character left of them.
+    from platedigits.model import load_model
+    from platedigits.plateset import render_random_plate
+
+    image, _, _ = render_random_plate(seed, index, camera=True)
+    found = segment_plate(image, judge=load_model()._judge())
+    centres = [x + w / 2 for x, _, w, _ in found.boxes]
+    assert len(centres) >= 3
+    assert centres == sorted(centres)
+
+
 @pytest.mark.parametrize("dark_text", [False, True])
 def test_a_frame_corner_at_the_row_end_is_not_a_character(dark_text: bool) -> None:
     # What the band leaves of a frame corner beyond the last character: the side, running
