@@ -38,8 +38,7 @@ The segmenter works on the connected components of a binarized plate, in these s
    row's middle; a thin bar in its cell at the row's pitch and as tall as the row is a "1",
    unless it runs on past the row on both sides); a frame side that blur glued to the
    first or last character (a thin stroke inked from above the row to below it, standing
-   apart from the character across the row's middle) is cut off it; a side glued to an end
-   character is cut off before the width rule, which would otherwise cut the pair in two.
+   apart from the character across the row's middle) is cut off it.
 5. What a character carries beyond the row's top or bottom line, when narrow (a rivet or a
    dot glued on by blur), is cut off its box and mask, last, so that rotation and polarity
    are judged as before.
@@ -940,24 +939,6 @@ def _detach_sides(
     return out
 
 
-def _detach_sides_of_wide_ends(
-    groups: list[_Group], href: float, original: np.ndarray, labels: np.ndarray, wref: float
-) -> list[_Group]:
-    """:func:`_detach_sides` for an end blob wide enough for :func:`_split_wide` to cut, run
-    before it cuts.
-
-    A character glued to the frame side beside it (a "0" and the side, a "1" and the corner)
-    is wider than 1.5 characters, so the width rule cut it in two at its deepest valley: the
-    middle of the 0 or between the 1 and the side, and one character became two bars. The
-    side is taken off first when what is left is no wider than the width rule cuts at (a
-    character and the frame, not two characters); the rest is then left to the later steps
-    as before.
-    """
-    limit = 1.5 * wref  # as _split_wide
-    detached = _detach_sides(groups, href, original, labels)
-    return [d if g.w > limit and d.w <= limit else g for g, d in zip(groups, detached, strict=True)]
-
-
 def _trim_knobs(groups: list[_Group], labels: np.ndarray) -> list[_Group]:
     """Cut off what a character carries above the row's top or below its bottom when it is
     narrow: a rivet or a dot glued on by blur (the characters of a row share their top and
@@ -1041,7 +1022,6 @@ def _segment_binary(
     pitch, _ = _pitch(
         [g for g in groups if g.h >= 0.75 * href and 0.35 * href <= g.w <= 1.0 * href]
     )
-    groups = _detach_sides_of_wide_ends(groups, href, original, labels, wref)
     groups = _split_wide(groups, cleaned, labels, wref)
     groups = _drop_overlapping_parts(groups, href)
     # After the split: a square symbol wider than a character is cut like two touching

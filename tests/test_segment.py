@@ -852,23 +852,13 @@ def test_camera_plates_with_characters_glued_together(index: int) -> None:
     assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
 
 
-@pytest.mark.parametrize(("seed", "index"), [(9004, 210), (9003, 72), (9001, 364)])
-def test_an_end_character_glued_to_the_frame_side_is_not_cut_in_two(seed: int, index: int) -> None:
-    # Camera-like plain plates whose last "0" or "9" blur glued to the frame side: the pair is
-    # wider than 1.5 characters, and the width rule cut it through the middle of the 0 into
-    # two bars ("828581" for 828580) before the side was taken off.
-    from platedigits.model import load_model
-    from platedigits.plateset import render_random_plate
-
-    image, text, _ = render_random_plate(seed, index, camera=True)
-    assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
-
-
-@pytest.mark.parametrize(("seed", "index"), [(4242, 390), (9001, 441), (777, 3), (31337, 294)])
+@pytest.mark.parametrize(
+    ("seed", "index"), [(4242, 390), (9001, 441), (9002, 73), (777, 3), (31337, 294)]
+)
 def test_camera_plates_with_two_bold_characters_glued_over_two_widths(
     seed: int, index: int
 ) -> None:
-    # Blur glued two characters of a bold face ("42", "13") into one blob of several
+    # Blur glued two characters of a bold face ("42", "13", "63") into one blob of several
     # components 2.1-2.3 character widths wide: too many components for the width rule, too
     # wide for the judge's 1.1-2 widths; the plate lost a digit. In the last two ("38", "41")
     # the join is a little thicker than a 1's glued foot.
