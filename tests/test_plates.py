@@ -167,6 +167,31 @@ def test_benchmark_scores() -> None:
     assert result["digit_accuracy"] == pytest.approx(1 - 1 / 5)
 
 
+def test_plates_benchmark_compares_two_models_plate_by_plate(
+    tmp_path: Path, tiny_model: Model, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from benchmarks.plates import main
+    from platedigits.model import default_model_path
+
+    write_plate_dataset(tmp_path / "plates", count=8, seed=3)
+    tiny_model.save(tmp_path / "tiny.npz")
+    folder = str(tmp_path / "plates")
+    assert main([folder, "--against", str(tmp_path / "tiny.npz"), "--repeat", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    against = out["against"]
+    # The plates only one model reads account for the whole difference in exact reads.
+    assert len(against["only_model"]) - len(against["only_against"]) == round(
+        (out["exact"] - against["exact"]) * out["plates"]
+    )
+    assert out["exact"] >= 0.75 and len(against["only_model"]) >= 6  # the tiny model reads ~none
+    # A model against itself: the same figures, no plate on either side.
+    assert main([folder, "--against", str(default_model_path()), "--repeat", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "+0.0 points exact (0 plates read only by the model, 0 only by the other)" in text
+
+
 def test_a_judge_settles_a_close_call_between_polarities() -> None:
     from platedigits.model import load_model
     from platedigits.plateset import render_random_plate
