@@ -50,7 +50,9 @@ The segmenter works on the connected components of a binarized plate, in these s
 7. Two characters glued together by blur or a bold face that are too narrow together for the
    width rule of step 4 (a "1" and its neighbour) are cut at one of their thinnest columns
    when the judge, the reader's confidence, scores both halves much better than the whole
-   (a wide letter scores well whole, and its halves poorly).
+   (a wide letter scores well whole, and its halves poorly); and the other way round, two
+   pieces the width rule cut out of one blob are joined again when the judge reads the whole
+   much better (a 0 glued to the frame side, cut through its hollow).
 8. A thin bar left at either end of the row whose stroke is much thinner than the row's
    characters' strokes is a frame line, not a "1" (a font draws its 1 with the stroke of its
    other digits).
@@ -62,7 +64,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -1613,6 +1615,45 @@ def _split_joined(
     return [g for g in out if id(g) in kept or id(g) not in cut]
 
 
+def _rejoin_width_cuts(
+    groups: list[_Group], labels: np.ndarray, judge: Judge | None
+) -> list[_Group]:
+    """Join again two neighbouring pieces of one blob that the width rule cut, where the judge
+    reads the whole as a character far better than either piece.
+
+    :func:`_split_wide` cuts a blob wider than 1.5 characters at its deepest valleys without
+    asking. A character glued to the frame side beside it is such a blob, and its deepest
+    valley may be the character's own hollow (the middle of a 0): once the side is taken off,
+    the character is left in two bars, each read as 1. Two adjacent pieces of the same blob
+    that together are no wider than the width rule leaves whole are joined when the judge
+    scores the whole at least :data:`_JOIN_LEAST` and :data:`_JOIN_GAIN` above the poorer
+    piece: the reverse of :func:`_split_joined`'s test. Without a judge nothing changes.
+    """
+    if judge is None or len(groups) < 3:
+        return groups
+    href = _median([g.h for g in groups])
+    widest = 1.5 * _char_width(groups, href)  # as _split_wide
+    out = [groups[0]]
+    for g in groups[1:]:
+        last = out[-1]
+        if (
+            last.col_range is not None
+            and g.col_range is not None
+            and last.labels == g.labels
+            and abs(last.col_range[1] - g.col_range[0]) <= 1
+            and g.x1 - last.x0 <= widest
+        ):
+            union = last.union(g)
+            whole = replace(union, col_range=(last.col_range[0], g.col_range[1]))
+            mark = judge([_mask(whole, labels)])
+            pieces = min(judge([_mask(last, labels)]), judge([_mask(g, labels)]))
+            if mark >= _JOIN_LEAST and mark > pieces + _JOIN_GAIN:
+                out[-1] = whole
+                continue
+        out.append(g)
+    return out
+
+
 def _best_cut(
     g: _Group, labels: np.ndarray, judge: Judge, href: float, *, gain: float, valley: float
 ) -> tuple[_Group, _Group] | None:
@@ -1731,6 +1772,7 @@ def segment_plate(
     groups, labels = _faint_first(
         groups, labels, lambda: gray if identity else _warp(gray, transform), dark=dark
     )
+    groups = _rejoin_width_cuts(groups, labels, judge)
     groups = _split_joined(groups, labels, binary, judge)
     groups = _drop_thin_end_bars(groups, labels)
     # Left to right by centre: the pieces _split_wide cut a blob into take the blob's place in
