@@ -1478,7 +1478,7 @@ _JOIN_VALLEY = 0.18
 #: For a blob 1.5 widths wide or more, the join may be this thick: two bold characters glued
 #: along their height ("3E", "38"). Blobs that narrow are rarely one character, so a deeper
 #: cut is not the risk it is in a "W" or an "M" (0.25 for all blobs cut letters of wide faces
-#: into digits: 3 plates in 1,600 broken for 5 fixed).
+#: into digits: 3 plates broken for 5 fixed, of 2,655).
 _JOIN_WIDE_VALLEY = 0.25
 #: The judge must find both halves this much more like characters than the whole (as much
 #: will do for a blob at least 1.5 widths wide, which only a group of several components
@@ -1490,13 +1490,14 @@ _JOIN_LEAST = 0.6
 
 #: :func:`_drop_thin_end_bars`: a bar is at most this wide for its height ...
 _END_BAR_WIDTH = 0.35
-#: ... and a frame line when its stroke is under this share of the row's. Real 1s at either
-#: end of 1,000 synthetic plates (23 Debian faces among them) and of the real Chinese plates
-#: came out at 0.71 or more; 0.55 and 0.6 read the same plates, 0.67 lost real 1s.
+#: ... and a frame line when its stroke is under this share of the row's. The 289 real 1s at
+#: either end of the row on 4,200 synthetic plates (the generator's faces and 23 Debian ones)
+#: and on the real Chinese plates came out at 0.71 or more; 0.55 and 0.6 read the same
+#: plates, 0.67 lost real 1s.
 _END_BAR_STROKE = 0.55
 #: ... and one stroke: at most this many ink runs a middle row on average (a frame remnant
-#: carries a speck or two beside it; 1.2 lost two of the bars below, 1.35-1.5 none; the two
-#: sides of a narrow symbol make 2).
+#: carries a speck or two beside it: with 1.2, two that 1.35-1.5 drop were kept and read as
+#: 1; the two sides of a narrow symbol make 2).
 _END_BAR_RUNS = 1.4
 
 
