@@ -1513,17 +1513,17 @@ def _stroke_runs(mask: np.ndarray) -> tuple[np.ndarray, int]:
     return lengths, int(middle.any(axis=1).sum())
 
 
-def _stroke_width(mask: np.ndarray) -> float | None:
+def _stroke_width(runs: tuple[np.ndarray, int]) -> float | None:
     """A character's stroke width, whatever its shape: the median length of its middle rows'
-    ink runs (see :func:`_stroke_runs`); ``None`` without ink there."""
-    lengths, _ = _stroke_runs(mask)
+    ink runs (``runs`` as :func:`_stroke_runs` gives them); ``None`` without ink there."""
+    lengths, _ = runs
     return float(np.median(lengths)) if len(lengths) else None
 
 
-def _bar_stroke(mask: np.ndarray) -> float | None:
+def _bar_stroke(runs: tuple[np.ndarray, int]) -> float | None:
     """The stroke width of a bar, about one run a middle row (:data:`_END_BAR_RUNS`); ``None``
     for anything else (the two sides of a narrow symbol, a bowl)."""
-    lengths, rows = _stroke_runs(mask)
+    lengths, rows = runs
     if rows == 0 or len(lengths) > _END_BAR_RUNS * rows:
         return None
     return float(np.median(lengths))
@@ -1538,21 +1538,26 @@ def _drop_thin_end_bars(groups: list[_Group], labels: np.ndarray) -> list[_Group
     row's cell, as tall as the row), and it is read as 1. A font draws its 1 with the stroke
     of its other characters; a frame line is thinner (see :data:`_END_BAR_STROKE`).
     """
+
+    def ends() -> list[int]:
+        return [i for i in (0, len(groups) - 1) if groups[i].w <= _END_BAR_WIDTH * groups[i].h]
+
+    if len(groups) < 3 or not ends():
+        return groups  # most rows: no mask is looked at
+    runs = [_stroke_runs(_mask(g, labels)) for g in groups]
     while len(groups) >= 3:
-        ends = [i for i in (0, len(groups) - 1) if groups[i].w <= _END_BAR_WIDTH * groups[i].h]
-        if not ends:
-            return groups
-        strokes = [_stroke_width(_mask(g, labels)) for g in groups]
+        strokes = [_stroke_width(r) for r in runs]
         dropped = None
-        for i in ends:
+        for i in ends():
             others = [w for k, w in enumerate(strokes) if k != i and w is not None]
-            own = _bar_stroke(_mask(groups[i], labels))
+            own = _bar_stroke(runs[i])
             if own is not None and others and own < _END_BAR_STROKE * _median(others):
                 dropped = i
                 break
         if dropped is None:
             return groups
         groups = groups[:dropped] + groups[dropped + 1 :]
+        del runs[dropped]
     return groups
 
 
