@@ -52,7 +52,9 @@ The segmenter works on the connected components of a binarized plate, in these s
    when the judge, the reader's confidence, scores both halves much better than the whole
    (a wide letter scores well whole, and its halves poorly); and the other way round, two
    pieces the width rule cut out of one blob are joined again when the judge reads the whole
-   much better (a 0 glued to the frame side, cut through its hollow).
+   much better (a 0 glued to the frame side, cut through its hollow). A blob step 4 dropped
+   as too wide for a character (two or three glued characters of several components) is cut
+   the same way, and kept only when the judge reads every piece as a character.
 8. A thin bar left at either end of the row whose stroke is much thinner than the row's
    characters' strokes is a frame line, not a "1" (a font draws its 1 with the stroke of its
    other digits).
@@ -630,6 +632,11 @@ def _keep(g: _Group, href: float, wref: float, width: int) -> bool:
     return not (g.w > 2.2 * wref)
 
 
+def _too_wide(g: _Group, href: float, wref: float) -> bool:
+    """Whether :func:`_keep` drops ``g`` only for being wider than a character or two."""
+    return g.w > 2.2 * wref and _keep(replace(g, x1=g.x0 + int(2.2 * wref)), href, wref, 0)
+
+
 def _text_band(binary: np.ndarray) -> tuple[int, int] | None:
     """Rows ``[top, bottom)`` of the plate's main text, from the strokes crossed per row.
 
@@ -991,7 +998,7 @@ def _pitch(groups: list[_Group]) -> tuple[float, float]:
 
 def _segment_binary(
     binary: np.ndarray, *, band: bool = True
-) -> tuple[list[_Group], np.ndarray, float]:
+) -> tuple[list[_Group], np.ndarray, float, list[_Group]]:
     """Character groups of a binary plate, its label image and the line's slope.
 
     With ``band``, what lies above and below the text band is blanked first.
@@ -1004,10 +1011,10 @@ def _segment_binary(
     stats = stats[1:]
     line = _text_line(stats, binary.shape[0])
     if len(line) == 0:
-        return [], labels, 0.0
+        return [], labels, 0.0, []
     slope, href, mid = _line_geometry(stats, line)
     if href < 6:
-        return [], labels, slope
+        return [], labels, slope, []
     # Now that the character height is known, a horizontal run longer than any character is
     # wide is a frame line or strip that may glue characters together.
     shorter = _erase_runs(cleaned, max(5, int(1.3 * href)))
@@ -1029,10 +1036,11 @@ def _segment_binary(
     # After the split: a square symbol wider than a character is cut like two touching
     # characters, and its unequal halves are joined again here.
     groups = _merge_radicals(groups, href, wref, pitch=pitch)
+    wide = [g for g in groups if _too_wide(g, href, wref)]
     groups = [g for g in groups if _keep(g, href, wref, binary.shape[1])]
     groups = _drop_edge_bars(groups, href, original, labels=labels)
     groups = _detach_sides(groups, href, original, labels)
-    return groups, labels, slope
+    return groups, labels, slope, wide
 
 
 def _quality(groups: list[_Group]) -> float:
@@ -1265,38 +1273,39 @@ Judge = Callable[[list[np.ndarray]], float]
 
 def _best(
     gray: np.ndarray, *, polarity: bool | None = None, judge: Judge | None = None
-) -> tuple[list[_Group], np.ndarray, np.ndarray, float, bool]:
-    """Groups, labels, binary, slope and polarity of the better polarity (or of ``polarity``,
-    when already known: a straightened plate keeps its colours)."""
+) -> tuple[list[_Group], np.ndarray, np.ndarray, float, bool, list[_Group]]:
+    """Groups, labels, binary, slope, polarity and the blobs too wide for a character (see
+    :func:`_cut_too_wide`) of the better polarity (or of ``polarity``, when already known: a
+    straightened plate keeps its colours)."""
     if polarity is not None:
         for dark, binary in _binaries(gray, only=polarity):
-            groups, labels, slope = _segment_binary(binary, band=True)
+            groups, labels, slope, wide = _segment_binary(binary, band=True)
             if not groups:
-                groups, labels, slope = _segment_binary(binary, band=False)
-            return groups, labels, binary, slope, dark
+                groups, labels, slope, wide = _segment_binary(binary, band=False)
+            return groups, labels, binary, slope, dark, wide
         empty = np.zeros_like(gray)
-        return [], empty.astype(np.int32), empty, 0.0, polarity
+        return [], empty.astype(np.int32), empty, 0.0, polarity, []
     # The polarity is chosen on the whole binary: cutting out the text band first would cut the
     # wrong polarity's plate surface into tall blobs between the characters that look like a
     # line of characters too.
     likely_dark = _text_looks_dark(gray)
     scored = []
     for dark, binary in _binaries(gray):
-        groups, labels, slope = _segment_binary(binary, band=False)
+        groups, labels, slope, wide = _segment_binary(binary, band=False)
         q = _quality(groups)
         if likely_dark is not None and dark == likely_dark:
             q *= 2.0
-        scored.append((q, (groups, labels, binary, slope, dark)))
+        scored.append((q, (groups, labels, binary, slope, dark, wide)))
     if not scored:
         empty = np.zeros_like(gray)
-        return [], empty.astype(np.int32), empty, 0.0, False
+        return [], empty.astype(np.int32), empty, 0.0, False, []
     scored.sort(key=lambda item: -item[0])
     close = len(scored) == 2 and scored[1][0] >= _CLOSE_CALL * scored[0][0] > 0
     finals = []
     for _q, best in scored if judge is not None and close else scored[:1]:
         binary, dark = best[2], best[4]
-        groups, labels, slope = _segment_binary(binary, band=True)
-        finals.append((groups, labels, binary, slope, dark) if groups else best)
+        groups, labels, slope, wide = _segment_binary(binary, band=True)
+        finals.append((groups, labels, binary, slope, dark, wide) if groups else best)
     if judge is not None and len(finals) == 2:
         # Bold faces leave gaps between characters that look like characters too; what the
         # reader recognises better is the text.
@@ -1621,6 +1630,89 @@ def _split_joined(
     return [g for g in out if id(g) in kept or id(g) not in cut]
 
 
+#: :func:`_cut_too_wide`: a blob up to this many character widths wide is tried (three glued
+#: characters and a little more) ...
+_WIDE_MOST = 3.3
+#: ... and cut until every piece is at most this wide.
+_WIDE_PIECE = 1.2
+
+
+def _ink_columns(g: _Group, labels: np.ndarray) -> _Group:
+    """``g`` narrowed to the columns its pixels ink (a cut in a gap leaves blank ones)."""
+    x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
+    cols = np.flatnonzero(g.region(labels[g.y0 : g.y1, x0:x1]).any(axis=0))
+    if len(cols) == 0 or (cols[0] == 0 and cols[-1] == x1 - x0 - 1):
+        return g
+    a, b = x0 + int(cols[0]), x0 + int(cols[-1]) + 1
+    return replace(g, x0=a, x1=b, col_range=(a, b))
+
+
+def _cut_too_wide(
+    groups: list[_Group],
+    wide: list[_Group],
+    labels: np.ndarray,
+    binary: np.ndarray,
+    judge: Judge | None,
+) -> list[_Group]:
+    """Characters glued into a blob wider than :func:`_keep` allows, cut where the judge reads
+    every piece as a character.
+
+    :func:`_keep` drops a blob more than 2.2 character widths wide: a sticker, a band of
+    colour, a stretch of frame, or two or three characters blur glued together with several
+    components between them (which :func:`_split_wide` leaves whole, and which
+    :func:`_merge_radicals` may have joined as the parts of one symbol). Each such blob of the
+    row's height is cut, as in :func:`_split_joined`, at its thinnest columns until every piece
+    is a character wide, and its pieces are kept only when every cut found both halves at
+    least :data:`_JOIN_LEAST` like a character; otherwise it stays dropped. A piece that comes
+    out as a frame side at either end of the row goes, as in :func:`_split_joined`.
+
+    Parameters
+    ----------
+    groups : list of _Group
+        The row's characters.
+    wide : list of _Group
+        The blobs :func:`_keep` dropped for their width alone.
+    labels : numpy.ndarray
+        ``(H, W)`` ``int32`` label image the groups refer to.
+    binary : numpy.ndarray
+        ``(H, W)`` ``uint8`` binary plate the labels were taken from (for the frame test).
+    judge : callable or None
+        ``judge(masks) -> float``; without one nothing is added.
+
+    Returns
+    -------
+    list of _Group
+        ``groups`` and the pieces kept, left to right by centre.
+    """
+    if judge is None or len(groups) < 2 or not wide:
+        return groups
+    href = _median([g.h for g in groups])
+    wref = _char_width(groups, href)
+    found: list[_Group] = []
+    for blob in wide:
+        if blob.w > _WIDE_MOST * wref or not 0.75 * href <= blob.h <= 1.3 * href:
+            continue
+        if any(min(g.x1, blob.x1) > max(g.x0, blob.x0) for g in groups):
+            continue  # a later step kept part of it
+        pending, pieces = [blob], []
+        while pending:
+            piece = _ink_columns(pending.pop(0), labels)
+            if piece.w <= _WIDE_PIECE * wref:
+                pieces.append(piece)
+                continue
+            # The whole blob is no character at all: only the halves' own marks count.
+            halves = _best_cut(piece, labels, judge, href, gain=-1.0, valley=_JOIN_WIDE_VALLEY)
+            if halves is None:
+                pieces = []
+                break
+            pending[:0] = halves
+        found.extend(p for p in pieces if p.h >= 0.75 * href)
+    if not found:
+        return groups
+    kept = {id(g) for g in _drop_edge_bars([*groups, *found], href, binary, labels=labels)}
+    return sorted([*groups, *(g for g in found if id(g) in kept)], key=lambda g: g.x0 + g.x1)
+
+
 def _rejoin_width_cuts(
     groups: list[_Group], labels: np.ndarray, judge: Judge | None
 ) -> list[_Group]:
@@ -1737,7 +1829,7 @@ def segment_plate(
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
         gray = cv2.resize(gray, size, interpolation=interp)
-    groups, labels, binary, slope, dark = _best(gray, judge=judge)
+    groups, labels, binary, slope, dark, wide = _best(gray, judge=judge)
     if len(groups) >= 3:
         slope = _baseline_slope(groups)
     h, w = gray.shape
@@ -1750,7 +1842,7 @@ def segment_plate(
         # Straightening resamples the plate, which can glue thin gaps shut: kept when the line
         # does not come out clearly worse.
         if _quality(turned[0]) >= 0.75 * _quality(groups):
-            groups, labels, binary, _, dark = turned
+            groups, labels, binary, _, dark, wide = turned
             transform = rotation @ transform
         else:
             angle = 0.0
@@ -1769,7 +1861,7 @@ def segment_plate(
         candidate = shearing @ transform
         sheared = _best(_warp(gray, candidate), polarity=dark)
         if len(sheared[0]) >= 3 or _quality(sheared[0]) >= _quality(groups):
-            groups, labels, binary, _, dark = sheared
+            groups, labels, binary, _, dark, wide = sheared
             transform = candidate
             slant = shear
     # Only now: what the rotation, shear and polarity were judged on stays as it was.
@@ -1780,6 +1872,7 @@ def segment_plate(
     )
     groups = _rejoin_width_cuts(groups, labels, judge)
     groups = _split_joined(groups, labels, binary, judge)
+    groups = _cut_too_wide(groups, wide, labels, binary, judge)
     groups = _drop_thin_end_bars(groups, labels)
     # Left to right by centre: the pieces _split_wide cut a blob into take the blob's place in
     # the list, ahead of a separate character that starts left of them under the blob.
@@ -1819,7 +1912,7 @@ def find_character_boxes(binary: np.ndarray) -> list[Box]:
         ``(x, y, w, h)`` boxes ordered left to right, in ``binary``'s coordinates; empty when
         nothing looks like a character. No scaling or straightening is done.
     """
-    groups, _, _ = _segment_binary(binary)
+    groups, _, _, _ = _segment_binary(binary)
     return [(g.x0, g.y0, g.w, g.h) for g in _drop_off_row(groups)]
 
 

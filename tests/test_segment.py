@@ -869,6 +869,19 @@ def test_a_character_the_width_rule_cut_through_its_hollow_is_joined_again(
     assert len(segment_plate(image, judge=model._judge()).boxes) == len(text.replace(" ", ""))
 
 
+def test_two_characters_glued_too_wide_for_a_character_are_cut_by_the_judge() -> None:
+    # Camera-like Brazilian plate "YQU1G04": blur glued the bold "G0" into a blob of several
+    # components over 2.2 character widths wide, which _keep drops as too wide for one (the
+    # plate read "14").
+    from platedigits.model import load_model
+    from platedigits.plateset import render_random_plate
+
+    model = load_model()
+    image, text, _ = render_random_plate(777, 350, camera=True)
+    assert model.read(image, mode="plate").text == "".join(filter(str.isdigit, text))
+    assert len(segment_plate(image, judge=model._judge()).boxes) == len(text)
+
+
 @pytest.mark.parametrize(
     ("seed", "index"), [(4242, 390), (9001, 441), (9002, 73), (777, 3), (31337, 294)]
 )
@@ -884,3 +897,37 @@ def test_camera_plates_with_two_bold_characters_glued_over_two_widths(
 
     image, text, _ = render_random_plate(seed, index, camera=True)
     assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
+
+
+def _rings(xs: list[int], *, height: int = 24, width: int = 12) -> np.ndarray:
+    """A label image with an "0"-like ring of its own label at each x (row 8 down)."""
+    labels = np.zeros((40, 130), np.int32)
+    for label, x in enumerate(xs, start=1):
+        labels[8 : 8 + height, x : x + width] = label
+        labels[11 : 8 + height - 3, x + 3 : x + width - 3] = 0
+    return labels
+
+
+@pytest.mark.parametrize(("mark", "added"), [(0.9, 2), (0.3, 0)])
+def test_a_blob_too_wide_for_a_character_is_cut_only_where_the_judge_reads_each_piece(
+    mark: float, added: int
+) -> None:
+    # Three rings on their own and two more, 4 px apart, taken together as one blob 2.3
+    # character widths wide: _keep dropped it. Cut between them, each half must look like a
+    # character to the judge; a blob whose pieces do not stays dropped.
+    labels = _rings([5, 22, 39, 60, 76])
+    groups = [seg._Group(x, 8, x + 12, 32, [i + 1], 200) for i, x in enumerate([5, 22, 39])]
+    blob = seg._Group(60, 8, 88, 32, [4, 5], 400)
+    binary = np.where(labels > 0, 255, 0).astype(np.uint8)
+    seen: list[tuple[int, int]] = []
+
+    def judge(masks: list[np.ndarray]) -> float:
+        seen.extend(m.shape for m in masks)
+        return mark
+
+    out = seg._cut_too_wide(groups, [blob], labels, binary, judge)
+    assert len(out) == len(groups) + added
+    assert out[:3] == groups
+    assert [(g.x0, g.x1) for g in out[3:]] == [(60, 72), (76, 88)][:added]
+    assert (24, 12) in seen  # a ring was judged on its own
+    assert seg._cut_too_wide(groups, [blob], labels, binary, None) == groups
