@@ -582,8 +582,9 @@ def _faint_first(
         # half-tones above the plate's: the strokes are the brighter part of that ink.
         # A smooth patch has no such brighter part that stands out.
         again, _ = cv2.threshold(inside.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        strokes = inside[inside > again]
-        if len(strokes) == 0 or float(strokes.mean() - inside[inside <= again].mean()) < 15:
+        # An even patch has one level: Otsu puts all of it on one side (no stroke part).
+        strokes, rest = inside[inside > again], inside[inside <= again]
+        if len(strokes) == 0 or len(rest) == 0 or float(strokes.mean() - rest.mean()) < 15:
             return groups, labels
         ink = np.where((ink > 0) & (cell > again), 255, 0).astype(np.uint8)
         rows = np.flatnonzero(ink.any(axis=1))

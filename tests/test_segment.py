@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -583,6 +585,23 @@ def test_a_faint_blurred_many_stroke_symbol_is_found_in_its_cell(dark_text: bool
     found = segment_plate(image).boxes
     assert len(found) == len(truth)
     assert abs(found[0][0] - (centre - 10)) <= 2 and abs(found[0][2] - 20) <= 3
+
+
+def test_an_even_patch_before_the_first_character_is_no_character_and_warns_nothing() -> None:
+    # One grey level fills the cell one pitch before the row: Otsu puts all of it on one side,
+    # and the mean of the empty other side was taken (a RuntimeWarning on stderr).
+    gray = np.zeros((40, 200), np.uint8)
+    labels = np.zeros((40, 200), np.int32)
+    groups = []
+    for label, x in enumerate([80, 100, 120, 140], start=1):
+        gray[8:32, x : x + 12] = 255
+        labels[8:32, x : x + 12] = label
+        groups.append(seg._Group(x, 8, x + 12, 32, [label], 12 * 24))
+    gray[9:31, 61:73] = 120
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found, _ = seg._faint_first(groups, labels, lambda: gray, dark=False)
+    assert found == groups
 
 
 @pytest.mark.parametrize("dark_text", [False, True])
