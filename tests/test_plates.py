@@ -192,6 +192,32 @@ def test_plates_benchmark_compares_two_models_plate_by_plate(
     assert "+0.0 points exact (0 plates read only by the model, 0 only by the other)" in text
 
 
+def test_plates_benchmark_reads_each_plate_again_framed_by_grey(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from benchmarks.plates import main, with_border
+
+    write_plate_dataset(tmp_path / "plates", count=6, seed=3)
+    folder = str(tmp_path / "plates")
+    assert main([folder, "--border", "0.1", "--repeat", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    border = out["border"]
+    assert len(border["only_model"]) - len(border["only_against"]) == round(
+        (out["exact"] - border["exact"]) * out["plates"]
+    )
+    # No border at all reads every plate as it is.
+    assert main([folder, "--border", "0", "--repeat", "1", "--json"]) == 0
+    same = json.loads(capsys.readouterr().out)["border"]
+    assert same["exact"] == out["exact"] and same["only_model"] == same["only_against"] == []
+    grey = np.zeros((20, 50), np.uint8)
+    framed = with_border(grey, 0.1, 90)
+    assert framed.shape == (24, 54) and framed[0, 0] == 90 and framed[2:-2, 2:-2].max() == 0
+    deep = with_border(np.zeros((20, 50, 4), np.uint16), 0.25, 100)
+    assert deep.shape == (30, 60, 4) and deep[0, 0, 0] == 100 * 257 and deep[0, 0, 3] == 65535
+
+
 def test_a_judge_settles_a_close_call_between_polarities() -> None:
     from platedigits.model import load_model
     from platedigits.plateset import render_random_plate
