@@ -2,6 +2,9 @@
 
 The segmenter works on the connected components of a binarized plate, in these steps:
 
+0. Bands of one flat colour that frame the crop on opposite sides (a crop taken past the
+   photo's edge, or laid on a canvas) are cut off first (:func:`flat_margins`): their edges
+   would stand at the ends of the row like "1"s, and their contrast would take the threshold.
 1. Scale the plate to a working height (small crops are enlarged so that strokes stay apart,
    big ones shrunk so that the work stays cheap) and binarize it with Otsu, once for each
    polarity: light text on a dark plate (blue, black, green with white text) and dark text on a
@@ -1789,6 +1792,133 @@ def _best_cut(
     return best[1] if best[0] > judge([_mask(g, labels)]) + gain else None
 
 
+#: :func:`flat_margins`: a line of the image belongs to a flat band when at least this share
+#: of its pixels ...
+_FLAT_SHARE = 0.97
+#: ... lie within this share of the image's range of the outermost line's colour in every
+#: channel (padding is one value; twice this took a blurred frame line at a synthetic
+#: plate's very edge for padding) ...
+_FLAT_TOLERANCE = 0.015
+#: ... and the band's colour is at least this share of the range away from both tones of the
+#: rest (the plate's and its characters') and from the lines just inside it (padding ends in
+#: a step, a plate's margin darkening towards its edge in a slope); no side is trimmed by more
+#: than :data:`_FLAT_MOST`.
+_FLAT_CONTRAST = 0.1
+_FLAT_MOST = 0.35
+
+
+def _two_tones(pixels: np.ndarray) -> list[np.ndarray]:
+    """The median colours of the darker and the brighter side of ``(n, channels)`` pixels,
+    split by two-means on their mean channel (Otsu's split, without a histogram)."""
+    tone = pixels.mean(axis=1)
+    split = float(tone.mean())
+    for _ in range(8):
+        low, high = tone[tone <= split], tone[tone > split]
+        if len(low) == 0 or len(high) == 0:
+            break
+        split = 0.5 * (float(low.mean()) + float(high.mean()))
+    return [np.median(pixels[side], axis=0) for side in (tone <= split, tone > split) if side.any()]
+
+
+def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
+    """Rows and columns of flat padding around a plate: ``(top, bottom, left, right)``.
+
+    A crop taken with a margin past the photo's edge, or laid on a canvas, is framed by
+    bands of one flat colour. Inside the image, such a band is no part of the plate: its edge
+    against the plate comes out as a bar at either end of the row (read as a "1"), and its
+    contrast takes the threshold from faint characters, so that a band of two pixels cost a
+    tenth of the real plates. A side's band is the run of outermost lines of which at least
+    :data:`_FLAT_SHARE` of the pixels lie within :data:`_FLAT_TOLERANCE` of the outermost
+    line's median colour, ending in a step to the lines inside it. Bands count only when two on
+    opposite sides have one colour (a plate's own strip, such as a European plate's blue band,
+    lies on one side) and that colour differs by :data:`_FLAT_CONTRAST` of the image's range
+    from both tones of the rest, the plate's and its characters' (a plate's own flat margin is
+    kept: trimmed, the characters would stand at the image's edge). A photo's lines are never
+    that flat: none of the 255 real plates nor of 18,000 synthetic training plates is
+    trimmed.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Any decoded image :func:`platedigits.preprocess.to_gray` accepts.
+
+    Returns
+    -------
+    tuple of int
+        Lines to drop at the top, bottom, left and right; all 0 when there is no such band.
+
+    Examples
+    --------
+    >>> plate = np.full((20, 60), 200, np.uint8); plate[5:15, 10:50:8] = 0
+    >>> flat_margins(np.pad(plate, ((3, 3), (2, 2)), constant_values=90))
+    (3, 3, 2, 2)
+    >>> flat_margins(plate)
+    (0, 0, 0, 0)
+    """
+    pixels = np.asarray(image)
+    if pixels.ndim == 3:
+        pixels = pixels[:, :, : 3 if pixels.shape[2] >= 3 else 1]
+    else:
+        pixels = pixels[:, :, None]
+    pixels = pixels.astype(np.float32)
+    h, w = pixels.shape[:2]
+    span = float(pixels.max() - pixels.min())
+    if h < 8 or w < 8 or span <= 0:
+        return 0, 0, 0, 0
+    tolerance = _FLAT_TOLERANCE * span
+
+    def band(lines: np.ndarray) -> tuple[int, np.ndarray]:
+        """How many of ``lines`` (outermost first, ``(n, length, channels)``) are one flat
+        colour, and that colour."""
+        colour = np.median(lines[0], axis=0)
+        near = (np.abs(lines - colour).max(axis=2) <= tolerance).mean(axis=1) >= _FLAT_SHARE
+        count = min(
+            int(np.argmin(near)) if not near.all() else len(near), int(_FLAT_MOST * len(near))
+        )
+        # Padding ends in a step to the plate, a plate's margin darkening towards its edge
+        # (uneven light) in a slope: look along the middle half of the first line inside (its
+        # ends may lie in the other sides' padding).
+        length = lines.shape[1]
+        inner = np.abs(lines[count, length // 4 : length - length // 4] - colour).max(axis=1)
+        if np.mean(inner >= _FLAT_CONTRAST * span) < 0.5:
+            return 0, colour
+        return count, colour
+
+    def framed(sides: list[tuple[int, np.ndarray]]) -> bool:
+        """Padding frames the crop on both sides of at least one axis, in one colour; a
+        plate's own band (the blue strip of a European or Mercosur plate) lies on one side."""
+        (top, above), (bottom, below), (left, before), (right, after) = sides
+        return any(
+            a > 0 and b > 0 and np.abs(one - other).max() <= tolerance
+            for a, b, one, other in ((top, bottom, above, below), (left, right, before, after))
+        )
+
+    across = pixels.transpose(1, 0, 2)
+    sides = [band(pixels), band(pixels[::-1]), band(across), band(across[::-1])]
+    if not framed(sides):
+        return 0, 0, 0, 0  # (nearly every plate: no need to look at its colours)
+    top, bottom, left, right = (count for count, _ in sides)
+    tones = _two_tones(pixels[top : h - bottom, left : w - right].reshape(-1, pixels.shape[2]))
+    # Padding differs from both the plate and its characters: a band of either colour is
+    # the plate's own margin (or a frame), and can stay.
+    sides = [
+        (count, colour)
+        if all(np.abs(colour - tone).max() >= _FLAT_CONTRAST * span for tone in tones)
+        else (0, colour)
+        for count, colour in sides
+    ]
+    if not framed(sides):
+        return 0, 0, 0, 0
+    # Of the padding's colour only (not a plate's own strip beside it).
+    (top, above), (bottom, _), (left, before), (right, _) = sides
+    paddings = [one for a, b, one in ((top, bottom, above), (left, right, before)) if a and b]
+    top, bottom, left, right = (
+        count if any(np.abs(colour - p).max() <= tolerance for p in paddings) else 0
+        for count, colour in sides
+    )
+    return top, bottom, left, right
+
+
 def segment_plate(
     image: np.ndarray, *, method: str = "otsu", judge: Judge | None = None
 ) -> PlateSegmentation:
@@ -1823,6 +1953,16 @@ def segment_plate(
     5
     """
     del method
+    height, width = np.asarray(image).shape[:2]
+    top, bottom, left, right = flat_margins(image)
+    if top or bottom or left or right:
+        inner = _segment(np.asarray(image)[top : height - bottom, left : width - right], judge)
+        return replace(inner, boxes=[(x + left, y + top, w, h) for x, y, w, h in inner.boxes])
+    return _segment(image, judge)
+
+
+def _segment(image: np.ndarray, judge: Judge | None) -> PlateSegmentation:
+    """:func:`segment_plate` of an image without flat padding."""
     gray = _contrast_channel(image)
     height, width = gray.shape
     scale = _working_scale(height)

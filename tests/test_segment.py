@@ -950,3 +950,70 @@ def test_a_blob_too_wide_for_a_character_is_cut_only_where_the_judge_reads_each_
     assert [(g.x0, g.x1) for g in out[3:]] == [(60, 72), (76, 88)][:added]
     assert (24, 12) in seen  # a ring was judged on its own
     assert seg._cut_too_wide(groups, [blob], labels, binary, None) == groups
+
+
+def _plate_with_bars(*, plate: int = 200, ink: int = 20) -> np.ndarray:
+    image = np.full((30, 90, 3), plate, np.uint8)
+    for x in range(10, 80, 12):
+        image[6:24, x : x + 6] = ink
+    return image
+
+
+@pytest.mark.parametrize("level", [0, 90, 255])
+def test_flat_padding_around_a_plate_is_measured_on_every_side(level: int) -> None:
+    # Black, between the plate's tones, or white (brighter than the plate's 200 by more than
+    # a tenth of the range): padding each time.
+    padded = cv2.copyMakeBorder(
+        _plate_with_bars(), 3, 4, 5, 2, cv2.BORDER_CONSTANT, value=(level,) * 3
+    )
+    assert seg.flat_margins(padded) == (3, 4, 5, 2)
+    grey = cv2.cvtColor(padded, cv2.COLOR_BGR2GRAY)
+    assert seg.flat_margins(grey) == (3, 4, 5, 2)
+
+
+def test_a_plates_own_flat_margins_and_bands_are_no_padding() -> None:
+    plate = _plate_with_bars()
+    assert seg.flat_margins(plate) == (0, 0, 0, 0)  # flat margins of the plate's colour
+    # A band of the characters' colour (a frame) on all sides: no padding either.
+    framed = cv2.copyMakeBorder(plate, 2, 2, 2, 2, cv2.BORDER_CONSTANT, value=(20, 20, 20))
+    assert seg.flat_margins(framed) == (0, 0, 0, 0)
+    # A coloured strip on one side only (a European plate's blue band).
+    strip = cv2.copyMakeBorder(plate, 0, 0, 8, 0, cv2.BORDER_CONSTANT, value=(160, 40, 0))
+    assert seg.flat_margins(strip) == (0, 0, 0, 0)
+    # A photo's surroundings are never one flat colour.
+    noisy = cv2.copyMakeBorder(plate, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=(90, 90, 90))
+    noise = np.random.default_rng(0).integers(-30, 31, noisy.shape)
+    noisy = np.clip(noisy.astype(int) + noise * (noisy == 90), 0, 255).astype(np.uint8)
+    assert seg.flat_margins(noisy) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "fraction", "level"),
+    [(9001, 10, 0.05, 150), (9001, 12, 0.2, 150), (4242, 5, 0.2, 40), (4242, 7, 0.3, 110)],
+)
+def test_a_plate_framed_by_flat_padding_reads_as_the_tight_crop(
+    seed: int, index: int, fraction: float, level: int
+) -> None:
+    # Camera-like plates laid in a band of flat grey (a crop taken past the photo's edge): the
+    # band's edges were read as "1"s at the ends of the row and its contrast took the
+    # threshold from the characters. Each of these was misread framed and read exactly tight.
+    # (In the second, the band on the left is too close to the plate's edge in colour to be
+    # told from a margin, and stays: the other three sides' going is enough.)
+    from platedigits.model import load_model
+    from platedigits.plateset import render_random_plate
+
+    model = load_model()
+    image, text, _ = render_random_plate(seed, index, camera=True)
+    pad = max(1, round(fraction * image.shape[0]))
+    framed = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(level,) * 3)
+    assert len(segment_plate(framed).boxes) == len(segment_plate(image).boxes)
+    assert model.read(framed, mode="plate").text == "".join(filter(str.isdigit, text))
+
+
+def test_a_plates_own_strip_beside_flat_padding_stays() -> None:
+    # Padding above and below; on the left a blue strip of the plate's own (European plate).
+    plate = cv2.copyMakeBorder(
+        _plate_with_bars(), 0, 0, 8, 0, cv2.BORDER_CONSTANT, value=(160, 40, 0)
+    )
+    padded = cv2.copyMakeBorder(plate, 3, 3, 0, 0, cv2.BORDER_CONSTANT, value=(90, 90, 90))
+    assert seg.flat_margins(padded) == (3, 3, 0, 0)
