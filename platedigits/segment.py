@@ -1003,7 +1003,8 @@ def _pitch(groups: list[_Group]) -> tuple[float, float]:
 def _segment_binary(
     binary: np.ndarray, *, band: bool = True
 ) -> tuple[list[_Group], np.ndarray, float, list[_Group]]:
-    """Character groups of a binary plate, its label image and the line's slope.
+    """Character groups of a binary plate, its label image, the line's slope and the blobs
+    dropped as too wide for a character (for :func:`_cut_too_wide`).
 
     With ``band``, what lies above and below the text band is blanked first.
     """
@@ -1871,10 +1872,10 @@ def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
         """How many of ``lines`` (outermost first, ``(n, length, channels)``) are one flat
         colour, and that colour."""
         colour = np.median(lines[0], axis=0)
-        near = (np.abs(lines - colour).max(axis=2) <= tolerance).mean(axis=1) >= _FLAT_SHARE
-        count = min(
-            int(np.argmin(near)) if not near.all() else len(near), int(_FLAT_MOST * len(near))
-        )
+        most = int(_FLAT_MOST * len(lines))
+        outer = lines[: most + 1]
+        near = (np.abs(outer - colour).max(axis=2) <= tolerance).mean(axis=1) >= _FLAT_SHARE
+        count = min(int(np.argmin(near)) if not near.all() else len(near), most)
         # Padding ends in a step to the plate, a plate's margin darkening towards its edge
         # (uneven light) in a slope: look along the middle half of the first line inside (its
         # ends may lie in the other sides' padding).
