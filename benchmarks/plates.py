@@ -3,7 +3,8 @@
 Usage::
 
     python benchmarks/plates.py DIR [--model MODEL.npz] [--against OTHER.npz]
-                                    [--border FRACTION] [--mode plate|auto] [--repeat 3]
+                                    [--border FRACTION] [--surround grey|noise]
+                                    [--mode plate|auto] [--repeat 3]
                                     [--errors] [--json]
 
 ``DIR`` holds plate images and ``labels.csv`` (``file,plate_text``, more columns allowed). The
@@ -23,8 +24,10 @@ exactly are given: a change that fixes ten plates and breaks eight shows as such
 
 With ``--border 0.1`` every plate is also read as a looser crop: framed on every side by a
 band of flat grey a tenth of its height wide (each plate's level drawn from a fixed seed), as
-a detector or a hand-drawn box leaves some of what is around a plate. Its figures and the
-plates only the tight or only the loose crop reads exactly are given as for ``--against``.
+a crop taken past the photo's edge leaves it; with ``--surround noise`` the band holds grey
+noise blurred into blobs instead, standing in for what a detector's or a hand-drawn box
+takes in around a plate. Its figures and the plates only the tight or only the loose crop
+reads exactly are given as for ``--against``.
 
 Example on the real Chinese plates kept outside the repository::
 
@@ -56,7 +59,7 @@ if __package__ in (None, ""):  # run as a script from a checkout
 
 import numpy as np
 
-from platedigits._cv import one_thread_each
+from platedigits._cv import cv2, one_thread_each
 from platedigits.imageio import read_image
 from platedigits.model import load_model
 
@@ -93,16 +96,26 @@ def score(expected: list[str], read: list[str]) -> dict[str, float]:
     return {"exact": exact, "digit_accuracy": 1.0 - errors / max(1, total)}
 
 
-def with_border(image: np.ndarray, fraction: float, level: int) -> np.ndarray:
-    """``image`` inside a flat band of grey ``level`` ``fraction`` of its height wide."""
+def with_border(
+    image: np.ndarray, fraction: float, level: int, *, rng: np.random.Generator | None = None
+) -> np.ndarray:
+    """``image`` inside a band ``fraction`` of its height wide: flat grey ``level``, or with
+    ``rng`` grey noise blurred into blobs a few pixels across (a photo's surroundings)."""
     width = max(1, round(fraction * image.shape[0]))
     pad = [(width, width), (width, width)] + [(0, 0)] * (image.ndim - 2)
     scale = 257 if image.dtype == np.uint16 else 1
+    framed = np.pad(image, pad, constant_values=level * scale)
+    if rng is not None:
+        shape = framed.shape[:2]
+        noise = cv2.GaussianBlur(rng.integers(0, 256, shape).astype(np.float32), (0, 0), 3)
+        noise = cv2.normalize(noise, None, 0, 255, cv2.NORM_MINMAX)
+        band = np.ones(shape, bool)
+        band[width:-width, width:-width] = False
+        values = (noise[band] * scale).astype(image.dtype)
+        framed[band] = values[:, None] if framed.ndim == 3 else values
     if image.ndim == 3 and image.shape[2] == 4:
-        framed = np.pad(image, pad, constant_values=level * scale)
         framed[..., 3] = np.iinfo(image.dtype).max if image.dtype.kind == "u" else 1
-        return framed
-    return np.pad(image, pad, constant_values=level * scale)
+    return framed
 
 
 def compare(pairs: list[tuple[str, str]], read: list[str], other_read: list[str]) -> dict:
@@ -129,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", type=Path, default=None, help="a second model to compare")
     parser.add_argument(
         "--border", type=float, default=None, help="also read each plate framed by this much grey"
+    )
+    parser.add_argument(
+        "--surround",
+        default="grey",
+        choices=("grey", "noise"),
+        help="what the --border band holds: flat grey or blurred noise",
     )
     parser.add_argument("--mode", default="plate", choices=("plate", "auto"))
     parser.add_argument("--repeat", type=int, default=3)
@@ -174,8 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.border is not None:
         levels = np.random.default_rng(0).integers(20, 200, len(images)).tolist()
         framed = [
-            with_border(image, args.border, level)
-            for image, level in zip(images, levels, strict=True)
+            with_border(
+                image,
+                args.border,
+                level,
+                rng=np.random.default_rng([0, i]) if args.surround == "noise" else None,
+            )
+            for i, (image, level) in enumerate(zip(images, levels, strict=True))
         ]
         result["border"] = compare(
             pairs, read, [model.read(image, mode=args.mode).text for image in framed]
@@ -197,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         if "border" in result:
             border = result["border"]
             print(
-                f"framed by {args.border:g} of the height in grey: exact {border['exact']:.1%}, "
+                f"framed by {args.border:g} of the height in {args.surround}: "
+                f"exact {border['exact']:.1%}, "
                 f"digit accuracy {border['digit_accuracy']:.1%} "
                 f"({len(border['only_against'])} plates read only so, "
                 f"{len(border['only_model'])} only as cropped)"

@@ -216,6 +216,14 @@ def test_plates_benchmark_reads_each_plate_again_framed_by_grey(
     assert framed.shape == (24, 54) and framed[0, 0] == 90 and framed[2:-2, 2:-2].max() == 0
     deep = with_border(np.zeros((20, 50, 4), np.uint16), 0.25, 100)
     assert deep.shape == (30, 60, 4) and deep[0, 0, 0] == 100 * 257 and deep[0, 0, 3] == 65535
+    # Noise instead of grey: the band varies, grey in every channel; the plate is untouched.
+    plate = np.full((20, 50, 3), 77, np.uint8)
+    noisy = with_border(plate, 0.25, 100, rng=np.random.default_rng(0))
+    band = np.concatenate([noisy[:5].reshape(-1, 3), noisy[-5:].reshape(-1, 3)])
+    assert np.array_equal(noisy[5:-5, 5:-5], plate) and band[:, 0].std() > 10
+    assert np.array_equal(band[:, 0], band[:, 2]) and int(band.max()) - int(band.min()) > 150
+    assert main([folder, "--border", "0.1", "--surround", "noise", "--repeat", "1"]) == 0
+    assert "framed by 0.1 of the height in noise" in capsys.readouterr().out
 
 
 def test_a_judge_settles_a_close_call_between_polarities() -> None:
