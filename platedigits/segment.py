@@ -98,7 +98,8 @@ class PlateSegmentation:
         One ``(h_i, w_i)`` ``uint8`` mask per box (character 255 on 0), tightly cropped at the
         working scale: only the pixels of the components taken for that character.
     binary : numpy.ndarray
-        ``(H', W')`` ``uint8``: the binarized, straightened plate at the working scale.
+        ``(H', W')`` ``uint8``: the binarized, straightened plate at the working scale (inside any
+        flat padding :func:`flat_margins` cut off).
     angle : float
         The rotation that was undone, in degrees (counter-clockwise positive).
     dark_text : bool
