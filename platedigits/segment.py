@@ -1862,9 +1862,17 @@ def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
         pixels = pixels[:, :, : 3 if pixels.shape[2] >= 3 else 1]
     else:
         pixels = pixels[:, :, None]
-    pixels = pixels.astype(np.float32)
+    # In float64, scaled into [-1, 1]: any finite image's values then subtract without
+    # overflowing (the tests below are relative to the range). A picture with infinities or
+    # NaNs has no flat band worth the risk.
+    pixels = pixels.astype(np.float64)
+    if not np.isfinite(pixels).all():
+        return 0, 0, 0, 0
+    largest = float(np.abs(pixels).max()) if pixels.size else 0.0
+    if largest > 0:
+        pixels = pixels / largest
     h, w = pixels.shape[:2]
-    span = float(pixels.max() - pixels.min())
+    span = float(pixels.max() - pixels.min()) if pixels.size else 0.0
     if h < 8 or w < 8 or span <= 0:
         return 0, 0, 0, 0
     tolerance = _FLAT_TOLERANCE * span

@@ -1017,3 +1017,28 @@ def test_a_plates_own_strip_beside_flat_padding_stays() -> None:
     )
     padded = cv2.copyMakeBorder(plate, 3, 3, 0, 0, cv2.BORDER_CONSTANT, value=(90, 90, 90))
     assert seg.flat_margins(padded) == (3, 3, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.array([[3.4e38]]),  # found by test_model_read_any_array: float32 overflowed
+        np.full((12, 20), 1e308),
+        np.array([[-1.7e308, 1.7e308] * 10] * 12),
+        np.array([[np.inf, 0.0] * 10] * 12),
+        np.full((12, 12, 3), np.nan),
+        np.zeros((12, 12), bool),
+    ],
+)
+def test_flat_margins_of_extreme_arrays_warn_nothing(image: np.ndarray) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert seg.flat_margins(image) == (0, 0, 0, 0)
+
+
+def test_flat_margins_do_not_depend_on_the_scale_of_the_values() -> None:
+    plate = np.full((20, 60), 200, np.uint8)
+    plate[5:15, 10:50:8] = 0
+    padded = np.pad(plate, ((3, 3), (2, 2)), constant_values=90)
+    for scaled in (padded, padded.astype(np.uint16) * 300, padded * 1e300, padded / 255.0):
+        assert seg.flat_margins(scaled) == (3, 3, 2, 2)
