@@ -622,7 +622,7 @@ def _faint_first(
     return [g, *groups], labels
 
 
-def _keep(g: _Group, href: float, wref: float, width: int) -> bool:
+def _keep(g: _Group, href: float, wref: float) -> bool:
     if g.h < 0.55 * href or g.h > 1.35 * href:
         return False  # the dot, rivets, small text; frame edges and colour bands
     if g.w < 0.06 * href:
@@ -639,7 +639,7 @@ def _keep(g: _Group, href: float, wref: float, width: int) -> bool:
 
 def _too_wide(g: _Group, href: float, wref: float) -> bool:
     """Whether :func:`_keep` drops ``g`` only for being wider than a character or two."""
-    return g.w > 2.2 * wref and _keep(replace(g, x1=g.x0 + int(2.2 * wref)), href, wref, 0)
+    return g.w > 2.2 * wref and _keep(replace(g, x1=g.x0 + int(2.2 * wref)), href, wref)
 
 
 def _text_band(binary: np.ndarray) -> tuple[int, int] | None:
@@ -1043,7 +1043,7 @@ def _segment_binary(
     # characters, and its unequal halves are joined again here.
     groups = _merge_radicals(groups, href, wref, pitch=pitch)
     wide = [g for g in groups if _too_wide(g, href, wref)]
-    groups = [g for g in groups if _keep(g, href, wref, binary.shape[1])]
+    groups = [g for g in groups if _keep(g, href, wref)]
     groups = _drop_edge_bars(groups, href, original, labels=labels)
     groups = _detach_sides(groups, href, original, labels)
     return groups, labels, slope, wide
