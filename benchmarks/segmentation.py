@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    judge: Callable[[list[np.ndarray]], float] | None = None
+    judge: Callable[[list[np.ndarray]], np.ndarray] | None = None
     if not args.no_judge:
         from platedigits.model import load_model
 

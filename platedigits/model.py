@@ -474,18 +474,21 @@ class Model:
             path=path,
         )
 
-    def _judge(self) -> Callable[[list[np.ndarray]], float] | None:
-        """How much masks look like plate characters: the rejector's mean top probability.
+    def _judge(self) -> Callable[[list[np.ndarray]], np.ndarray] | None:
+        """How much masks look like plate characters: the rejector's top probability of each.
 
         The segmenter asks it when a plate's two polarities give about equally good lines of
-        characters (bold faces: the gaps between characters look like characters too).
+        characters (bold faces: the gaps between characters look like characters too), where
+        to cut glued characters, and whether a second look at the row reads better.
         """
         rejector = self.rejector
         if rejector is None:
             return None
 
-        def judge(masks: list[np.ndarray]) -> float:
-            return float(np.mean(rejector.top_probability_of_masks(masks))) if masks else 0.0
+        def judge(masks: list[np.ndarray]) -> np.ndarray:
+            if not masks:
+                return np.zeros(0)
+            return np.asarray(rejector.top_probability_of_masks(masks), dtype=np.float64)
 
         return judge
 

@@ -61,6 +61,11 @@ The segmenter works on the connected components of a binarized plate, in these s
 8. A thin bar left at either end of the row whose stroke is much thinner than the row's
    characters' strokes is a frame line, not a "1" (a font draws its 1 with the stroke of its
    other digits).
+9. With a judge, when it reads any character found less surely than 0.7, the row is cropped
+   out with a little room around it and segmented again from step 1: it gets its own
+   threshold and working scale (the whole crop's were swayed by what lies around the row, or
+   left strokes too few pixels). Of the two looks, the one in which the judge reads more
+   characters, more surely (the sum of its confidences), wins.
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
@@ -99,7 +104,7 @@ class PlateSegmentation:
         working scale: only the pixels of the components taken for that character.
     binary : numpy.ndarray
         ``(H', W')`` ``uint8``: the binarized, straightened plate at the working scale (inside any
-        flat padding :func:`flat_margins` cut off).
+        flat padding :func:`flat_margins` cut off, or of the row cropped out for a second look).
     angle : float
         The rotation that was undone, in degrees (counter-clockwise positive).
     dark_text : bool
@@ -1273,8 +1278,14 @@ def _text_looks_dark(gray: np.ndarray) -> bool | None:
 #: characters too, and a few more or fewer joins move it), so the judge is asked fairly often.
 _CLOSE_CALL = 0.6
 
-Judge = Callable[[list[np.ndarray]], float]
-"""Scores a candidate set of character masks: higher = more like a plate's characters."""
+Judge = Callable[[list[np.ndarray]], np.ndarray]
+"""Scores character masks: ``(n,)`` ``float``, one per mask, higher = more like a character."""
+
+
+def _judged(judge: Judge, masks: list[np.ndarray]) -> float:
+    """The mean of ``judge``'s scores of ``masks``: how much they look like characters."""
+    scores = judge(masks)
+    return float(np.mean(scores)) if len(scores) else 0.0
 
 
 def _best(
@@ -1316,7 +1327,7 @@ def _best(
         # Bold faces leave gaps between characters that look like characters too; what the
         # reader recognises better is the text.
         marks = [
-            judge([_mask(g, labels) for g in groups]) if groups else -1.0
+            _judged(judge, [_mask(g, labels) for g in groups]) if groups else -1.0
             for groups, labels, *_ in finals
         ]
         return finals[int(np.argmax(marks))]
@@ -1600,7 +1611,7 @@ def _split_joined(
     binary : numpy.ndarray
         ``(H, W)`` ``uint8`` binary plate the labels were taken from (for the frame test).
     judge : callable or None
-        ``judge(masks) -> float``; without one nothing is cut.
+        See :func:`segment_plate`; without one nothing is cut.
 
     Returns
     -------
@@ -1683,7 +1694,7 @@ def _cut_too_wide(
     binary : numpy.ndarray
         ``(H, W)`` ``uint8`` binary plate the labels were taken from (for the frame test).
     judge : callable or None
-        ``judge(masks) -> float``; without one nothing is added.
+        See :func:`segment_plate`; without one nothing is added.
 
     Returns
     -------
@@ -1749,8 +1760,8 @@ def _rejoin_width_cuts(
         ):
             union = last.union(g)
             whole = replace(union, col_range=(last.col_range[0], g.col_range[1]))
-            mark = judge([_mask(whole, labels)])
-            pieces = min(judge([_mask(last, labels)]), judge([_mask(g, labels)]))
+            mark = _judged(judge, [_mask(whole, labels)])
+            pieces = min(_judged(judge, [_mask(last, labels)]), _judged(judge, [_mask(g, labels)]))
             if mark >= _JOIN_LEAST and mark > pieces + _JOIN_GAIN:
                 out[-1] = whole
                 continue
@@ -1786,12 +1797,12 @@ def _best_cut(
             halves.append(_columns_of(g, region, x0, a, b, rows))
         if len(halves) != 2:
             continue
-        mark = min(judge([_mask(h, labels)]) for h in halves)
+        mark = min(_judged(judge, [_mask(h, labels)]) for h in halves)
         if best is None or mark > best[0]:
             best = (mark, (halves[0], halves[1]))
     if best is None or best[0] < _JOIN_LEAST:
         return None
-    return best[1] if best[0] > judge([_mask(g, labels)]) + gain else None
+    return best[1] if best[0] > _judged(judge, [_mask(g, labels)]) + gain else None
 
 
 #: :func:`flat_margins`: a line of the image belongs to a flat band when at least this share
@@ -1943,12 +1954,14 @@ def segment_plate(
         Accepted for symmetry with single characters; plates are always thresholded with Otsu
         per polarity (the local methods mistake a plate's flat areas for texture).
     judge : callable, optional, keyword-only
-        ``judge(masks) -> float``, how much a list of ``(h_i, w_i)`` ``uint8`` character masks
-        looks like characters (a reader's mean confidence). When the two polarities give about
-        equally good lines, the one the judge prefers wins, and characters glued together are
-        cut where it reads both halves far better than the whole (step 7 above). Without it,
-        the line's shape alone decides and glued characters narrower than 1.5 widths stay
-        whole.
+        ``judge(masks) -> scores``: how much each of a list of ``(h_i, w_i)`` ``uint8``
+        character masks looks like a character, ``(n,)`` ``float`` (a reader's confidence in
+        each; a set of masks is judged by their mean). When the two polarities give about
+        equally good lines, the one the judge prefers wins, characters glued together are
+        cut where it reads both halves far better than the whole (step 7 above), and an
+        unsure reading gets a second look at its row (step 9). Without it, the line's shape
+        alone decides, glued characters narrower than 1.5 widths stay whole, and there is one
+        look.
 
     Returns
     -------
@@ -1963,12 +1976,56 @@ def segment_plate(
     5
     """
     del method
-    height, width = np.asarray(image).shape[:2]
+    image = np.asarray(image)
+    height, width = image.shape[:2]
     top, bottom, left, right = flat_margins(image)
-    if top or bottom or left or right:
-        inner = _segment(np.asarray(image)[top : height - bottom, left : width - right], judge)
-        return replace(inner, boxes=[(x + left, y + top, w, h) for x, y, w, h in inner.boxes])
-    return _segment(image, judge)
+    inner = (top, height - bottom, left, width - right)
+    found = _segment_within(image, inner, judge)
+    if judge is None or len(found.boxes) < 3:
+        return found
+    sure = judge(found.masks)
+    row = _row_box(found.boxes, inner)
+    if sure.min() >= _SURE or row == inner:
+        return found
+    # A character the reader is unsure of often means the first look went wrong somewhere
+    # (a threshold swayed by what lies around the row, too few pixels per stroke). The row
+    # cropped out and segmented again gets its own threshold and working scale; of the two,
+    # the one in which the reader finds more characters, more surely, wins.
+    again = _segment_within(image, row, judge)
+    return again if np.sum(judge(again.masks)) > np.sum(sure) else found
+
+
+def _segment_within(
+    image: np.ndarray, box: tuple[int, int, int, int], judge: Judge | None
+) -> PlateSegmentation:
+    """:func:`_segment` of ``image[top:bottom, left:right]``, boxes in ``image``'s frame."""
+    top, bottom, left, right = box
+    height, width = image.shape[:2]
+    if (top, bottom, left, right) == (0, height, 0, width):
+        return _segment(image, judge)
+    found = _segment(image[top:bottom, left:right], judge)
+    return replace(found, boxes=[(x + left, y + top, w, h) for x, y, w, h in found.boxes])
+
+
+_SURE = 0.7
+"""A first look in which the judge reads every character at least this surely is kept as is."""
+_ROW_SIDE = 0.3
+"""Room left beside the row's ends for a second look, in character heights."""
+_ROW_ABOVE = 0.15
+"""... and above and below it."""
+
+
+def _row_box(boxes: list[Box], within: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """``(top, bottom, left, right)`` of the row of ``boxes`` with some room, inside ``within``."""
+    found = np.array(boxes, dtype=np.float64)
+    href = float(np.median(found[:, 3]))
+    top, bottom, left, right = within
+    return (
+        max(top, int(found[:, 1].min() - _ROW_ABOVE * href)),
+        min(bottom, int(np.ceil((found[:, 1] + found[:, 3]).max() + _ROW_ABOVE * href))),
+        max(left, int(found[:, 0].min() - _ROW_SIDE * href)),
+        min(right, int(np.ceil((found[:, 0] + found[:, 2]).max() + _ROW_SIDE * href))),
+    )
 
 
 def _segment(image: np.ndarray, judge: Judge | None) -> PlateSegmentation:

@@ -254,13 +254,15 @@ def test_a_judge_is_only_asked_when_the_polarities_are_close() -> None:
     image, truth = make_plate("3705918", dark_text=False)
     asked: list[int] = []
 
-    def contrary(masks: list[np.ndarray]) -> float:
+    def contrary(masks: list[np.ndarray]) -> np.ndarray:
         asked.append(len(masks))
-        return 0.0  # a judge that likes nothing cannot overturn a clear line
+        return np.zeros(len(masks))  # a judge that likes nothing cannot overturn a clear line
 
     found = segment_plate(image, judge=contrary)
     assert len(found.boxes) == len(truth) and not found.dark_text
-    assert asked == []
+    # Asked only about the characters found, for the second look at the row an unsure
+    # reading gets (which cannot win either): never to choose a polarity.
+    assert asked == [len(truth), len(truth)]
 
 
 def test_rejector_draws_benchmark_scores_each_draw_and_the_shipped_model(

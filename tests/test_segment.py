@@ -940,9 +940,9 @@ def test_a_blob_too_wide_for_a_character_is_cut_only_where_the_judge_reads_each_
     binary = np.where(labels > 0, 255, 0).astype(np.uint8)
     seen: list[tuple[int, int]] = []
 
-    def judge(masks: list[np.ndarray]) -> float:
+    def judge(masks: list[np.ndarray]) -> np.ndarray:
         seen.extend(m.shape for m in masks)
-        return mark
+        return np.full(len(masks), mark)
 
     out = seg._cut_too_wide(groups, [blob], labels, binary, judge)
     assert len(out) == len(groups) + added
@@ -1042,3 +1042,74 @@ def test_flat_margins_do_not_depend_on_the_scale_of_the_values() -> None:
     padded = np.pad(plate, ((3, 3), (2, 2)), constant_values=90)
     for scaled in (padded, padded.astype(np.uint16) * 300, padded * 1e300, padded / 255.0):
         assert seg.flat_margins(scaled) == (3, 3, 2, 2)
+
+
+def test_the_row_box_leaves_room_around_the_row_inside_the_image() -> None:
+    boxes = [(30, 20, 10, 20), (45, 22, 10, 20), (60, 21, 12, 18)]
+    # Character height 20: 0.3 of it (6 px) beside the row, 0.15 (3 px) above and below.
+    assert seg._row_box(boxes, (0, 80, 0, 200)) == (17, 45, 24, 78)
+    # Never past the image, nor into the flat padding flat_margins cut off.
+    assert seg._row_box(boxes, (19, 42, 27, 75)) == (19, 42, 27, 75)
+
+
+def _fake_looks(monkeypatch: pytest.MonkeyPatch, first: int, again: int) -> list[tuple[int, ...]]:
+    """Make ``_segment`` find ``first`` characters in the whole image and ``again`` in any
+    crop of it (2x2 boxes, 20 px apart), and return the shapes it was called on."""
+    calls: list[tuple[int, ...]] = []
+
+    def fake(image: np.ndarray, judge: seg.Judge | None) -> seg.PlateSegmentation:
+        calls.append(image.shape)
+        count = first if len(calls) == 1 else again
+        return seg.PlateSegmentation(
+            boxes=[(10 + 20 * i, 10, 10, 20) for i in range(count)],
+            masks=[np.full((20, 10), 255, np.uint8)] * count,
+        )
+
+    monkeypatch.setattr(seg, "_segment", fake)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("sure", "first", "again", "looks", "found"),
+    [
+        (0.9, 4, 6, 1, 4),  # every character sure: no second look
+        (0.5, 4, 6, 2, 6),  # unsure, and the crop holds more characters: it wins
+        (0.5, 4, 4, 2, 4),  # as many, as surely: the first look stays
+        (0.5, 4, 2, 2, 4),
+    ],
+)
+def test_an_unsure_first_look_gets_a_second_on_the_row_cropped_out(
+    monkeypatch: pytest.MonkeyPatch, sure: float, first: int, again: int, looks: int, found: int
+) -> None:
+    calls = _fake_looks(monkeypatch, first, again)
+    image = np.zeros((60, 150), np.uint8)
+    result = segment_plate(image, judge=lambda masks: np.full(len(masks), sure))
+    assert len(calls) == looks
+    assert len(result.boxes) == found
+    if looks == 2:
+        # The row of the first look (x 10-80, y 10-30) with 6 px beside it and 3 px
+        # above and below; the crop's boxes come back in the image's frame.
+        left, right = 4, 10 + 20 * (first - 1) + 10 + 6
+        assert calls[1] == (26, right - left)
+    shift = (4, 7) if found != first else (0, 0)
+    assert result.boxes[0] == (10 + shift[0], 10 + shift[1], 10, 20)
+
+
+def test_without_a_judge_a_plate_gets_one_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rejector is trained on what the segmenter finds without a judge: its training
+    # plates must not depend on the model being trained.
+    calls = _fake_looks(monkeypatch, 4, 6)
+    assert len(segment_plate(np.zeros((60, 150), np.uint8)).boxes) == 4
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("index", [2, 18, 32, 44])
+def test_camera_plates_read_right_only_on_a_second_look_at_their_row(index: int) -> None:
+    # Each lost one or two characters on the first look (05, 0478, 1158 and 1306806 read 5,
+    # 078, 58 and 130680) and reads right on the row cropped out, with its own threshold and
+    # working scale.
+    from platedigits.model import load_model
+    from platedigits.plateset import render_random_plate
+
+    image, text, _ = render_random_plate(9001, index, camera=True)
+    assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
