@@ -65,7 +65,10 @@ The segmenter works on the connected components of a binarized plate, in these s
    out with a little room around it and segmented again from step 1: it gets its own
    threshold and working scale (the whole crop's were swayed by what lies around the row, or
    left strokes too few pixels). Of the two looks, the one in which the judge reads more
-   characters, more surely (the sum of its confidences), wins.
+   characters, more surely (the sum of its confidences), wins. A colour plate still read
+   unsurely (or with fewer than three characters) is then segmented again in grey instead of
+   its contrast channel (step 1 and, if unsure, a second look at its row), and the better read
+   of the two channels wins the same way.
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
@@ -1339,7 +1342,8 @@ def _contrast_channel(image: np.ndarray) -> np.ndarray:
 
     Grey is a poor channel for some plate colours (light grey text on a green plate have about
     the same luminance); the first principal component of the pixels' BGR values separates
-    the plate's two main colours whatever they are. Its sign does not matter, since both
+    the plate's two main colours whatever they are (but not always the text from the plate:
+    an unsure reading is looked at in grey too, step 9). Its sign does not matter, since both
     polarities are tried.
     """
     image = np.asarray(image)
@@ -1959,9 +1963,9 @@ def segment_plate(
         each; a set of masks is judged by their mean). When the two polarities give about
         equally good lines, the one the judge prefers wins, characters glued together are
         cut where it reads both halves far better than the whole (step 7 above), and an
-        unsure reading gets a second look at its row (step 9). Without it, the line's shape
-        alone decides, glued characters narrower than 1.5 widths stay whole, and there is one
-        look.
+        unsure reading gets a second look at its row and in grey (step 9). Without it, the
+        line's shape alone decides, glued characters narrower than 1.5 widths stay whole, and
+        there is one look.
 
     Returns
     -------
@@ -1980,30 +1984,49 @@ def segment_plate(
     height, width = image.shape[:2]
     top, bottom, left, right = flat_margins(image)
     inner = (top, height - bottom, left, width - right)
-    found = _segment_within(image, inner, judge)
-    if judge is None or len(found.boxes) < 3:
-        return found
+    if judge is None:
+        return _segment_within(image, inner, judge)
+    found, sure = _two_looks(image, inner, judge, grey=False)
+    colour = image.ndim == 3 and image.shape[2] >= 3 and image.dtype == np.uint8
+    if colour and (len(sure) < 3 or sure.min() < _SURE):
+        # The contrast channel follows the plate's main colours; where the text's contrast
+        # lies elsewhere (or the surroundings took the main axis), grey can tell them apart.
+        other, other_sure = _two_looks(image, inner, judge, grey=True)
+        if other_sure.sum() > sure.sum():
+            found = other
+    return found
+
+
+def _two_looks(
+    image: np.ndarray, box: tuple[int, int, int, int], judge: Judge, *, grey: bool
+) -> tuple[PlateSegmentation, np.ndarray]:
+    """The segmentation of ``image`` inside ``box`` and the judge's scores of its characters,
+    after a second look at the row when the first is unsure (step 9)."""
+    found = _segment_within(image, box, judge, grey=grey)
     sure = judge(found.masks)
-    row = _row_box(found.boxes, inner)
-    if sure.min() >= _SURE or row == inner:
-        return found
+    if len(found.boxes) < 3 or sure.min() >= _SURE:
+        return found, sure
+    row = _row_box(found.boxes, box)
+    if row == box:
+        return found, sure
     # A character the reader is unsure of often means the first look went wrong somewhere
     # (a threshold swayed by what lies around the row, too few pixels per stroke). The row
     # cropped out and segmented again gets its own threshold and working scale; of the two,
     # the one in which the reader finds more characters, more surely, wins.
-    again = _segment_within(image, row, judge)
-    return again if np.sum(judge(again.masks)) > np.sum(sure) else found
+    again = _segment_within(image, row, judge, grey=grey)
+    again_sure = judge(again.masks)
+    return (again, again_sure) if again_sure.sum() > sure.sum() else (found, sure)
 
 
 def _segment_within(
-    image: np.ndarray, box: tuple[int, int, int, int], judge: Judge | None
+    image: np.ndarray, box: tuple[int, int, int, int], judge: Judge | None, *, grey: bool = False
 ) -> PlateSegmentation:
     """:func:`_segment` of ``image[top:bottom, left:right]``, boxes in ``image``'s frame."""
     top, bottom, left, right = box
     height, width = image.shape[:2]
     if (top, bottom, left, right) == (0, height, 0, width):
-        return _segment(image, judge)
-    found = _segment(image[top:bottom, left:right], judge)
+        return _segment(image, judge, grey=grey)
+    found = _segment(image[top:bottom, left:right], judge, grey=grey)
     return replace(found, boxes=[(x + left, y + top, w, h) for x, y, w, h in found.boxes])
 
 
@@ -2028,9 +2051,10 @@ def _row_box(boxes: list[Box], within: tuple[int, int, int, int]) -> tuple[int, 
     )
 
 
-def _segment(image: np.ndarray, judge: Judge | None) -> PlateSegmentation:
-    """:func:`segment_plate` of an image without flat padding."""
-    gray = _contrast_channel(image)
+def _segment(image: np.ndarray, judge: Judge | None, *, grey: bool = False) -> PlateSegmentation:
+    """:func:`segment_plate` of an image without flat padding, in its contrast channel or
+    in ``grey``."""
+    gray = to_gray(image) if grey else _contrast_channel(image)
     height, width = gray.shape
     scale = _working_scale(height)
     if scale != 1.0:

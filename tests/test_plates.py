@@ -248,6 +248,7 @@ def test_a_judge_settles_a_close_call_between_polarities() -> None:
 
 
 def test_a_judge_is_only_asked_when_the_polarities_are_close() -> None:
+    from platedigits import segment
     from platedigits.segment import segment_plate
     from tests.test_segment import make_plate
 
@@ -260,9 +261,12 @@ def test_a_judge_is_only_asked_when_the_polarities_are_close() -> None:
 
     found = segment_plate(image, judge=contrary)
     assert len(found.boxes) == len(truth) and not found.dark_text
-    # Asked only about the characters found, for the second look at the row an unsure
-    # reading gets (which cannot win either): never to choose a polarity.
-    assert asked == [len(truth), len(truth)]
+    # segment_plate asks it about the characters it found (whether a second look reads
+    # better, which cannot win either); choosing the polarity, it is never asked.
+    asked.clear()
+    groups, *_, dark, _wide = segment._best(segment._contrast_channel(image), judge=contrary)
+    assert len(groups) == len(truth) and not dark
+    assert asked == []
 
 
 def test_rejector_draws_benchmark_scores_each_draw_and_the_shipped_model(

@@ -1057,7 +1057,9 @@ def _fake_looks(monkeypatch: pytest.MonkeyPatch, first: int, again: int) -> list
     crop of it (2x2 boxes, 20 px apart), and return the shapes it was called on."""
     calls: list[tuple[int, ...]] = []
 
-    def fake(image: np.ndarray, judge: seg.Judge | None) -> seg.PlateSegmentation:
+    def fake(
+        image: np.ndarray, judge: seg.Judge | None, *, grey: bool = False
+    ) -> seg.PlateSegmentation:
         calls.append(image.shape)
         count = first if len(calls) == 1 else again
         return seg.PlateSegmentation(
@@ -1108,6 +1110,64 @@ def test_camera_plates_read_right_only_on_a_second_look_at_their_row(index: int)
     # Each lost one or two characters on the first look (05, 0478, 1158 and 1306806 read 5,
     # 078, 58 and 130680) and reads right on the row cropped out, with its own threshold and
     # working scale.
+    from platedigits.model import load_model
+    from platedigits.plateset import render_random_plate
+
+    image, text, _ = render_random_plate(9001, index, camera=True)
+    assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
+
+
+def _fake_channels(
+    monkeypatch: pytest.MonkeyPatch, counts: dict[bool, int]
+) -> list[tuple[bool, tuple[int, ...]]]:
+    """Make ``_segment`` find ``counts[grey]`` characters (in the contrast channel or in grey),
+    and return what it was called with."""
+    calls: list[tuple[bool, tuple[int, ...]]] = []
+
+    def fake(
+        image: np.ndarray, judge: seg.Judge | None, *, grey: bool = False
+    ) -> seg.PlateSegmentation:
+        calls.append((grey, image.shape))
+        count = counts[grey]
+        return seg.PlateSegmentation(
+            boxes=[(10 + 20 * i, 10, 10, 20) for i in range(count)],
+            masks=[np.full((20, 10), 255, np.uint8)] * count,
+        )
+
+    monkeypatch.setattr(seg, "_segment", fake)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("channels", "sure", "counts", "greys", "found"),
+    [
+        (3, 0.5, {False: 4, True: 6}, 2, 6),  # unsure, grey finds more characters: it wins
+        (3, 0.5, {False: 4, True: 4}, 2, 4),  # a tie keeps the contrast channel
+        (3, 0.5, {False: 0, True: 5}, 2, 5),  # nothing found in the contrast channel
+        (3, 0.9, {False: 4, True: 6}, 0, 4),  # every character sure: no look in grey
+        (1, 0.5, {False: 4, True: 6}, 0, 4),  # a grey image has no other channel
+    ],
+)
+def test_an_unsure_colour_plate_is_also_looked_at_in_grey(
+    monkeypatch: pytest.MonkeyPatch,
+    channels: int,
+    sure: float,
+    counts: dict[bool, int],
+    greys: int,
+    found: int,
+) -> None:
+    calls = _fake_channels(monkeypatch, counts)
+    image = np.zeros((60, 150, channels) if channels > 1 else (60, 150), np.uint8)
+    result = segment_plate(image, judge=lambda masks: np.full(len(masks), sure))
+    # Each channel gets its own second look at the row when it finds three characters or more.
+    assert sum(grey for grey, _ in calls) == greys
+    assert len(result.boxes) == found
+
+
+@pytest.mark.parametrize("index", [117, 272, 301, 428])
+def test_camera_plates_read_right_only_in_grey(index: int) -> None:
+    # Each was misread in the contrast channel, first and second look alike (5300, 344, 4071
+    # and 2986 read 53, 34, 4077 and 42986), and reads right in grey.
     from platedigits.model import load_model
     from platedigits.plateset import render_random_plate
 
