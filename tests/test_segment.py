@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -1052,19 +1053,22 @@ def test_the_row_box_leaves_room_around_the_row_inside_the_image() -> None:
     assert seg._row_box(boxes, (19, 42, 27, 75)) == (19, 42, 27, 75)
 
 
-def _fake_looks(monkeypatch: pytest.MonkeyPatch, first: int, again: int) -> list[tuple[int, ...]]:
-    """Make ``_segment`` find ``first`` characters in the whole image and ``again`` in any
-    crop of it (2x2 boxes, 20 px apart), and return the shapes it was called on."""
-    calls: list[tuple[int, ...]] = []
+def _fake_segment(
+    monkeypatch: pytest.MonkeyPatch, count: Callable[[int, bool], int]
+) -> list[tuple[bool, tuple[int, ...]]]:
+    """Make ``_segment`` find ``count(call, grey)`` characters on its ``call``-th call (from 0,
+    in the contrast channel or in grey): 10x20 boxes 20 px apart from (10, 10). Returns what
+    it was called with: ``(grey, image shape)`` per call."""
+    calls: list[tuple[bool, tuple[int, ...]]] = []
 
     def fake(
         image: np.ndarray, judge: seg.Judge | None, *, grey: bool = False
     ) -> seg.PlateSegmentation:
-        calls.append(image.shape)
-        count = first if len(calls) == 1 else again
+        found = count(len(calls), grey)
+        calls.append((grey, image.shape))
         return seg.PlateSegmentation(
-            boxes=[(10 + 20 * i, 10, 10, 20) for i in range(count)],
-            masks=[np.full((20, 10), 255, np.uint8)] * count,
+            boxes=[(10 + 20 * i, 10, 10, 20) for i in range(found)],
+            masks=[np.full((20, 10), 255, np.uint8)] * found,
         )
 
     monkeypatch.setattr(seg, "_segment", fake)
@@ -1083,7 +1087,7 @@ def _fake_looks(monkeypatch: pytest.MonkeyPatch, first: int, again: int) -> list
 def test_an_unsure_first_look_gets_a_second_on_the_row_cropped_out(
     monkeypatch: pytest.MonkeyPatch, sure: float, first: int, again: int, looks: int, found: int
 ) -> None:
-    calls = _fake_looks(monkeypatch, first, again)
+    calls = _fake_segment(monkeypatch, lambda call, grey: first if call == 0 else again)
     image = np.zeros((60, 150), np.uint8)
     result = segment_plate(image, judge=lambda masks: np.full(len(masks), sure))
     assert len(calls) == looks
@@ -1092,7 +1096,7 @@ def test_an_unsure_first_look_gets_a_second_on_the_row_cropped_out(
         # The row of the first look (x 10-80, y 10-30) with 6 px beside it and 3 px
         # above and below; the crop's boxes come back in the image's frame.
         left, right = 4, 10 + 20 * (first - 1) + 10 + 6
-        assert calls[1] == (26, right - left)
+        assert calls[1] == (False, (26, right - left))
     shift = (4, 7) if found != first else (0, 0)
     assert result.boxes[0] == (10 + shift[0], 10 + shift[1], 10, 20)
 
@@ -1100,7 +1104,7 @@ def test_an_unsure_first_look_gets_a_second_on_the_row_cropped_out(
 def test_without_a_judge_a_plate_gets_one_look(monkeypatch: pytest.MonkeyPatch) -> None:
     # The rejector is trained on what the segmenter finds without a judge: its training
     # plates must not depend on the model being trained.
-    calls = _fake_looks(monkeypatch, 4, 6)
+    calls = _fake_segment(monkeypatch, lambda call, grey: 4 if call == 0 else 6)
     assert len(segment_plate(np.zeros((60, 150), np.uint8)).boxes) == 4
     assert len(calls) == 1
 
@@ -1115,27 +1119,6 @@ def test_camera_plates_read_right_only_on_a_second_look_at_their_row(index: int)
 
     image, text, _ = render_random_plate(9001, index, camera=True)
     assert load_model().read(image, mode="plate").text == "".join(filter(str.isdigit, text))
-
-
-def _fake_channels(
-    monkeypatch: pytest.MonkeyPatch, counts: dict[bool, int]
-) -> list[tuple[bool, tuple[int, ...]]]:
-    """Make ``_segment`` find ``counts[grey]`` characters (in the contrast channel or in grey),
-    and return what it was called with."""
-    calls: list[tuple[bool, tuple[int, ...]]] = []
-
-    def fake(
-        image: np.ndarray, judge: seg.Judge | None, *, grey: bool = False
-    ) -> seg.PlateSegmentation:
-        calls.append((grey, image.shape))
-        count = counts[grey]
-        return seg.PlateSegmentation(
-            boxes=[(10 + 20 * i, 10, 10, 20) for i in range(count)],
-            masks=[np.full((20, 10), 255, np.uint8)] * count,
-        )
-
-    monkeypatch.setattr(seg, "_segment", fake)
-    return calls
 
 
 @pytest.mark.parametrize(
@@ -1156,7 +1139,7 @@ def test_an_unsure_colour_plate_is_also_looked_at_in_grey(
     greys: int,
     found: int,
 ) -> None:
-    calls = _fake_channels(monkeypatch, counts)
+    calls = _fake_segment(monkeypatch, lambda call, grey: counts[grey])
     image = np.zeros((60, 150, channels) if channels > 1 else (60, 150), np.uint8)
     result = segment_plate(image, judge=lambda masks: np.full(len(masks), sure))
     # Each channel gets its own second look at the row when it finds three characters or more.
