@@ -64,11 +64,12 @@ The segmenter works on the connected components of a binarized plate, in these s
 9. With a judge, when it reads any character found less surely than 0.7, the row is cropped
    out with a little room around it and segmented again from step 1: it gets its own
    threshold and working scale (the whole crop's were swayed by what lies around the row, or
-   left strokes too few pixels). Of the two looks, the one in which the judge reads more
-   characters, more surely (the sum of its confidences), wins. A colour plate still read
-   unsurely (or with fewer than three characters) is then segmented again in grey instead of
-   its contrast channel (step 1 and, if unsure, a second look at its row), and the better read
-   of the two channels wins the same way.
+   left strokes too few pixels). Of the two looks, the one whose characters are worth more
+   wins: each counts by how far the judge's confidence in it stands above 0.7, so that a
+   character read less surely (a scrap of the surroundings, a frame side) counts against its
+   look, and a tie keeps the first. A colour plate still read unsurely (or with fewer than
+   three characters) is then segmented again in grey instead of its contrast channel (step 1
+   and, if unsure, a second look at its row), and the channel whose look is worth more wins.
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
@@ -1992,9 +1993,15 @@ def segment_plate(
         # The contrast channel follows the plate's main colours; where the text's contrast
         # lies elsewhere (or the surroundings took the main axis), grey can tell them apart.
         other, other_sure = _two_looks(image, inner, judge, grey=True)
-        if other_sure.sum() > sure.sum():
+        if _worth(other_sure) > _worth(sure):
             found = other
     return found
+
+
+def _worth(sure: np.ndarray) -> float:
+    """What a look's characters are worth, from the judge's ``(n,)`` scores of them: each
+    counts by how far it stands above the doubt of :data:`_SURE` (below, against the look)."""
+    return float(np.sum(sure - _SURE))
 
 
 def _two_looks(
@@ -2012,10 +2019,10 @@ def _two_looks(
     # A character the reader is unsure of often means the first look went wrong somewhere
     # (a threshold swayed by what lies around the row, too few pixels per stroke). The row
     # cropped out and segmented again gets its own threshold and working scale; of the two,
-    # the one in which the reader finds more characters, more surely, wins.
+    # the one whose characters the reader reads more surely, and more of them, wins.
     again = _segment_within(image, row, judge, grey=grey)
     again_sure = judge(again.masks)
-    return (again, again_sure) if again_sure.sum() > sure.sum() else (found, sure)
+    return (again, again_sure) if _worth(again_sure) > _worth(sure) else (found, sure)
 
 
 def _segment_within(
