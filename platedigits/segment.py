@@ -2038,7 +2038,8 @@ def _segment_within(
 
 
 _SURE = 0.7
-"""A first look in which the judge reads every character at least this surely is kept as is."""
+"""A look in which the judge reads every character at least this surely is kept as is; and the
+doubt from which :func:`_worth` counts each character's score."""
 _ROW_SIDE = 0.3
 """Room left beside the row's ends for a second look, in character heights."""
 _ROW_ABOVE = 0.15
