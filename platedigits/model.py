@@ -19,7 +19,7 @@ from platedigits.modelfile import load_model_file, save_model
 from platedigits.network import BPNetwork
 from platedigits.preprocess import normalize_character, prepare_character
 from platedigits.reject import META_KEY as REJECT_META_KEY
-from platedigits.reject import Rejector
+from platedigits.reject import MaskMemo, Rejector
 
 if TYPE_CHECKING:
     from platedigits.segment import PlateSegmentation
@@ -474,12 +474,15 @@ class Model:
             path=path,
         )
 
-    def _judge(self) -> Callable[[list[np.ndarray]], np.ndarray] | None:
+    def _judge(
+        self, memo: MaskMemo | None = None
+    ) -> Callable[[list[np.ndarray]], np.ndarray] | None:
         """How much masks look like plate characters: the rejector's top probability of each.
 
         The segmenter asks it when a plate's two polarities give about equally good lines of
         characters (bold faces: the gaps between characters look like characters too), where
-        to cut glued characters, and whether a second look at the row reads better.
+        to cut glued characters, and whether a second look at the row reads better. With a
+        ``memo`` (one per image), masks judged again cost less (see :class:`MaskMemo`).
         """
         rejector = self.rejector
         if rejector is None:
@@ -488,7 +491,8 @@ class Model:
         def judge(masks: list[np.ndarray]) -> np.ndarray:
             if not masks:
                 return np.zeros(0)
-            return np.asarray(rejector.top_probability_of_masks(masks), dtype=np.float64)
+            top = rejector.top_probability_of_masks(masks, memo=memo)
+            return np.asarray(top, dtype=np.float64)
 
         return judge
 
@@ -509,8 +513,10 @@ class Model:
         from platedigits.segment import drop_stray_parts, segment_plate
 
         config = self.feature_config
+        # The masks the segmenter judges come back, and the kept ones are read again below.
+        memo = MaskMemo()
         if segmentation is None:
-            segmentation = segment_plate(image, method=config.binarize, judge=self._judge())
+            segmentation = segment_plate(image, method=config.binarize, judge=self._judge(memo))
         if not segmentation.boxes:
             return Reading(text="", confidence=0.0, mode="plate", path=path)
         # Only here, not in the segmenter: a rejector trained on the cleaned masks of its
@@ -527,7 +533,7 @@ class Model:
         confidence = np.array([c.confidence for c in found])
         digit_like = confidence >= self.plate_min_confidence
         if self.rejector is not None:
-            rejector_proba = self.rejector.predict_proba_of_masks(masks)
+            rejector_proba = self.rejector.predict_proba_of_masks(masks, memo=memo)
             probability = rejector_proba[:, self.rejector.digit_columns].sum(axis=1)
             sure = confidence >= self.plate_sure_confidence
             digit_like &= (probability >= self.rejector.threshold) | (

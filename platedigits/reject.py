@@ -138,13 +138,19 @@ class Rejector:
         """Columns of :meth:`predict_proba` that are digit classes."""
         return [i for i, c in enumerate(self.classes_) if c.isdigit()]
 
-    def predict_proba_of_masks(self, masks: Sequence[np.ndarray]) -> np.ndarray:
+    def predict_proba_of_masks(
+        self, masks: Sequence[np.ndarray], *, memo: MaskMemo | None = None
+    ) -> np.ndarray:
         """Class probabilities of tightly cropped binary characters.
 
         Parameters
         ----------
         masks : sequence of numpy.ndarray
             ``(h_i, w_i)`` ``uint8`` masks, character 255 on 0.
+        memo : MaskMemo, optional, keyword-only
+            What this rejector already computed for masks of the same image: the same
+            probabilities come out, with less work when masks come back (see
+            :class:`MaskMemo`).
 
         Returns
         -------
@@ -153,6 +159,8 @@ class Rejector:
         """
         if not masks:
             return np.zeros((0, len(self.classes_)), np.float32)
+        if memo is not None:
+            return memo.predict_proba(self, masks)
         features = mask_features(
             masks,
             config=self.feature_config,
@@ -177,20 +185,25 @@ class Rejector:
         proba = self.predict_proba_of_masks(masks)
         return proba[:, self.digit_columns].sum(axis=1).astype(np.float32)
 
-    def top_probability_of_masks(self, masks: Sequence[np.ndarray]) -> np.ndarray:
+    def top_probability_of_masks(
+        self, masks: Sequence[np.ndarray], *, memo: MaskMemo | None = None
+    ) -> np.ndarray:
         """Probability of the best class (digit, letter or symbol) of each mask.
 
         Parameters
         ----------
         masks : sequence of numpy.ndarray
             ``(h_i, w_i)`` ``uint8`` masks, character 255 on 0.
+        memo : MaskMemo, optional, keyword-only
+            As for :meth:`predict_proba_of_masks`.
 
         Returns
         -------
         numpy.ndarray
             ``(n,)`` ``float32`` in [0, 1]: high for anything that looks like a character.
         """
-        return self.predict_proba_of_masks(masks).max(axis=1, initial=0.0).astype(np.float32)
+        proba = self.predict_proba_of_masks(masks, memo=memo)
+        return proba.max(axis=1, initial=0.0).astype(np.float32)
 
     def digit_probability(self, features: np.ndarray) -> np.ndarray:
         """Digit probability of ``(n, n_features)`` ``float32`` features: ``(n,)`` ``float32``."""
@@ -434,12 +447,110 @@ def mask_features(
     boxes = np.stack(
         [normalize_character(m, height=config.height, width=config.width) for m in masks]
     )
+    shapes = shape_features(masks, count=shape) if shape else None
+    directions = orientation_features(boxes, bins=orientations) if orientations else None
+    return _joined_features(boxes, shapes, directions, config=config)
+
+
+def _joined_features(
+    boxes: np.ndarray,
+    shapes: np.ndarray | None,
+    directions: np.ndarray | None,
+    *,
+    config: FeatureConfig,
+) -> np.ndarray:
+    """:func:`mask_features`' columns from its parts: the grid of ``boxes`` (``(n, H, W)``
+    ``float32``), then ``shapes`` and ``directions`` (``(n, k)`` ``float32`` each, or None
+    when not used); ``(n, n_columns)`` ``float32``."""
     parts = [window_ratios_batch(boxes, config=config)]
-    if shape:
-        parts.append(shape_features(masks, count=shape))
-    if orientations:
-        parts.append(orientation_features(boxes, bins=orientations))
+    if shapes is not None:
+        parts.append(shapes)
+    if directions is not None:
+        parts.append(directions)
     return np.hstack(parts).astype(np.float32) if len(parts) > 1 else parts[0]
+
+
+_MaskKey = tuple[str, tuple[int, ...], bytes]
+"""A mask as :class:`MaskMemo` knows it: its dtype, shape and bytes."""
+
+
+class MaskMemo:
+    """What a rejector computed for the character masks of one image, to compute it once.
+
+    The segmenter judges the masks of a plate in several rounds (both polarities, the glued
+    characters it may cut, the look it keeps), and the reader asks for the kept masks'
+    probabilities once more: about a third of the masks of a plate come back, often as the
+    same list. A memo kept while one image is read gives the same numbers as without it, down
+    to the bit, with less work:
+
+    - a list of masks seen before gets its probabilities back whole;
+    - each mask's normalised box, shape cues and edge directions depend on that mask alone, and
+      are computed once;
+    - the grid of window ratios is not kept per mask: :func:`window_ratios_batch` sums with a
+      matrix product whose rounding depends on the number of rows (one row takes a
+      matrix-vector product), so it is computed again for each new list, as without a memo.
+
+    One memo serves one rejector (its feature settings), and holds every mask it was shown:
+    make a new one for each image.
+
+    Examples
+    --------
+    >>> from platedigits.model import load_model
+    >>> rejector = load_model().rejector
+    >>> ring = np.zeros((20, 10), np.uint8); ring[[0, 19], 3:7] = 255; ring[1:19, [0, 9]] = 255
+    >>> memo = MaskMemo()
+    >>> first = rejector.predict_proba_of_masks([ring, ring], memo=memo)
+    >>> bool((first == rejector.predict_proba_of_masks([ring, ring])).all())
+    True
+    """
+
+    def __init__(self) -> None:
+        # Mask key -> (box ``(H, W)``, shape cues ``(k,)`` or None, directions ``(m,)`` or None).
+        self._parts: dict[_MaskKey, tuple[Any, Any, Any]] = {}
+        # Tuple of mask keys -> ``(n, n_classes)`` probabilities.
+        self._proba: dict[tuple[_MaskKey, ...], np.ndarray] = {}
+
+    def predict_proba(self, rejector: Rejector, masks: Sequence[np.ndarray]) -> np.ndarray:
+        """:meth:`Rejector.predict_proba_of_masks` of a non-empty list, by way of the memo:
+        ``(n, n_classes)`` ``float32``, a new array on each call."""
+        # A mask's shape and bytes say all there is to it (a few hundred bytes: cheap to hash).
+        keys = tuple(
+            (mask.dtype.str, mask.shape, np.ascontiguousarray(mask).tobytes()) for mask in masks
+        )
+        proba = self._proba.get(keys)
+        if proba is None:
+            proba = rejector.predict_proba(self._features(rejector, masks, keys))
+            self._proba[keys] = proba
+        return proba.copy()
+
+    def _features(
+        self,
+        rejector: Rejector,
+        masks: Sequence[np.ndarray],
+        keys: tuple[_MaskKey, ...],
+    ) -> np.ndarray:
+        """:func:`mask_features` of ``masks`` with ``rejector``'s settings."""
+        config = rejector.feature_config
+        # The masks not seen yet, each once, computed together (their parts do not depend on
+        # which other masks come along).
+        new = {key: mask for key, mask in zip(keys, masks, strict=True) if key not in self._parts}
+        if new:
+            fresh = list(new.values())
+            boxes = np.stack(
+                [normalize_character(m, height=config.height, width=config.width) for m in fresh]
+            )
+            shape, bins = rejector.shape_features, rejector.orientations
+            shapes = shape_features(fresh, count=shape) if shape else [None] * len(fresh)
+            directions = orientation_features(boxes, bins=bins) if bins else [None] * len(fresh)
+            for key, box, cues, edges in zip(new, boxes, shapes, directions, strict=True):
+                self._parts[key] = (box, cues, edges)
+        parts = [self._parts[key] for key in keys]
+        return _joined_features(
+            np.stack([box for box, _, _ in parts]),
+            np.stack([cues for _, cues, _ in parts]) if rejector.shape_features else None,
+            np.stack([edges for _, _, edges in parts]) if rejector.orientations else None,
+            config=config,
+        )
 
 
 #: Letters and symbols on the training plates; a plate character is a digit with this chance.

@@ -13,6 +13,7 @@ from platedigits.reject import (
     ORIENTATION_BINS,
     REJECT_FEATURES,
     SYMBOL_CLASS,
+    MaskMemo,
     Rejector,
     _plate_samples,
     augment_mask,
@@ -99,6 +100,25 @@ def test_mask_features_shape_with_and_without_shape_cues() -> None:
     assert np.array_equal(full[:, :grid], without)
     assert np.array_equal(full[:, : grid + N_SHAPE_FEATURES], grid_and_shape)
     assert mask_features([]).shape == (0, full.shape[1])
+
+
+def test_a_memo_gives_the_same_probabilities_to_the_bit(
+    shipped: Model, held_out: tuple[list[np.ndarray], np.ndarray]
+) -> None:
+    # Lists as the segmenter asks them: overlapping, repeated whole, of one mask, with a mask
+    # twice; the grid's matrix product rounds differently for one row than for several.
+    masks = held_out[0][:40]
+    lists = [masks[0:7], masks[3:12], masks[0:7], masks[5:6], [masks[8], masks[8]], masks[:40]]
+    lists += [masks[20:33], masks[5:6], masks[10:20]]
+    rejector = shipped.rejector
+    assert rejector is not None
+    memo = MaskMemo()
+    for some in lists:
+        alone = rejector.predict_proba_of_masks(some)
+        remembered = rejector.predict_proba_of_masks(some, memo=memo)
+        assert np.array_equal(alone.view(np.uint32), remembered.view(np.uint32))
+        tops = rejector.top_probability_of_masks(some, memo=memo)
+        assert np.array_equal(tops, rejector.top_probability_of_masks(some))
 
 
 def _box(mask: np.ndarray) -> np.ndarray:
