@@ -165,6 +165,8 @@ class _Group:
 
 def _median(values: Sequence[float] | np.ndarray) -> float:
     """Median of a few numbers (np.median's overhead dominates on the lists used here)."""
+    if isinstance(values, np.ndarray):
+        values = values.tolist()  # Python numbers convert faster than NumPy scalars
     ordered = sorted(float(v) for v in values)
     n = len(ordered)
     return ordered[n // 2] if n % 2 else 0.5 * (ordered[n // 2 - 1] + ordered[n // 2])
@@ -244,9 +246,10 @@ def _groups(
     centre = mid + slope * (x + w / 2.0)
     inside = np.minimum(centre + 0.65 * href, y + h) - np.maximum(centre - 0.65 * href, y)
     near = np.flatnonzero((inside >= 0.6 * h) & (h <= 1.6 * href) & (area >= 2))
+    # Plain ints from here on: the loops below look at each group many times.
     groups = [
-        _Group(int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i]), [int(i) + 1], int(area[i]))
-        for i in near
+        _Group(gx, gy, gx + gw, gy + gh, [i + 1], ga)
+        for i, (gx, gy, gw, gh, ga) in zip(near.tolist(), stats[near, :5].tolist(), strict=True)
     ]
     groups.sort(key=lambda g: g.x0)
 
@@ -816,10 +819,12 @@ def _drop_edge_bars(
                 return False
             cols = np.flatnonzero(inked[g.x0 : g.x1]) + g.x0
             left, right = int(cols[0]), int(cols[-1])
-            while left > 0 and inked[left - 1]:
-                left -= 1
-            while right < w - 1 and inked[right + 1]:
-                right += 1
+            # The runs of ink these columns belong to run on to the nearest blank ones (a
+            # frame line may run across the whole row: not looked at pixel by pixel).
+            blank = np.flatnonzero(~inked[:left])
+            left = int(blank[-1]) + 1 if len(blank) else 0
+            blank = np.flatnonzero(~inked[right + 1 :])
+            right = right + int(blank[0]) if len(blank) else w - 1
             reach = 0.3 * href
             return left <= g.x0 - reach or right >= g.x1 - 1 + reach
 
@@ -2135,8 +2140,8 @@ def _segment(image: np.ndarray, judge: Judge | None, *, grey: bool = False) -> P
             cx, cy = inverse @ np.array([cx, cy, 1.0])
         # In the slanted input a character's upright box is wider by the slant over its height.
         bw, bh = (g.w + abs(slant) * g.h) / scale, g.h / scale
-        x0 = int(np.clip(round(cx / scale - bw / 2), 0, width - 1))
-        y0 = int(np.clip(round(cy / scale - bh / 2), 0, height - 1))
+        x0 = min(max(round(cx / scale - bw / 2), 0), width - 1)
+        y0 = min(max(round(cy / scale - bh / 2), 0), height - 1)
         boxes.append(
             (x0, y0, max(1, min(width - x0, round(bw))), max(1, min(height - y0, round(bh))))
         )
