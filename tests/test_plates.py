@@ -226,6 +226,35 @@ def test_plates_benchmark_reads_each_plate_again_framed_by_grey(
     assert "framed by 0.1 of the height in noise" in capsys.readouterr().out
 
 
+def test_plates_benchmark_reads_each_plate_again_resized(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from benchmarks.plates import main, rescaled
+
+    write_plate_dataset(tmp_path / "plates", count=6, seed=3)
+    folder = str(tmp_path / "plates")
+    assert main([folder, "--scale", "2", "--repeat", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    scaled = out["scale"]
+    assert len(scaled["only_model"]) - len(scaled["only_against"]) == round(
+        (out["exact"] - scaled["exact"]) * out["plates"]
+    )
+    # Resized by 1, every plate is read as it is.
+    assert main([folder, "--scale", "1", "--repeat", "1", "--json"]) == 0
+    same = json.loads(capsys.readouterr().out)["scale"]
+    assert same["exact"] == out["exact"] and same["only_model"] == same["only_against"] == []
+    assert main([folder, "--scale", "0.5", "--repeat", "1"]) == 0
+    assert "resized by 0.5: exact" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([folder, "--scale", "0", "--repeat", "1"])
+    assert "--scale must be positive" in capsys.readouterr().err
+    plate = np.zeros((20, 50, 3), np.uint8)
+    assert rescaled(plate, 2.0).shape == (40, 100, 3)
+    assert rescaled(plate, 0.5).shape == (10, 25, 3) and rescaled(plate, 0.01).shape[:2] == (1, 1)
+
+
 def test_a_judge_settles_a_close_call_between_polarities() -> None:
     from platedigits.model import load_model
     from platedigits.plateset import render_random_plate
