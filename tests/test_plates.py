@@ -192,25 +192,38 @@ def test_plates_benchmark_compares_two_models_plate_by_plate(
     assert "+0.0 points exact (0 plates read only by the model, 0 only by the other)" in text
 
 
+def _reads_each_plate_again(
+    folder: str, option: str, value: str, *, unchanged: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``benchmarks/plates.py`` with ``option value`` reads each plate a second time: the
+    plates only one reading gets right account for the whole difference, and with
+    ``option unchanged`` both readings are the same."""
+    import json
+
+    from benchmarks.plates import main
+
+    key = option.lstrip("-")
+    assert main([folder, option, value, "--repeat", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    again = out[key]
+    assert len(again["only_model"]) - len(again["only_against"]) == round(
+        (out["exact"] - again["exact"]) * out["plates"]
+    )
+    assert main([folder, option, unchanged, "--repeat", "1", "--json"]) == 0
+    same = json.loads(capsys.readouterr().out)[key]
+    assert same["exact"] == out["exact"] and same["only_model"] == same["only_against"] == []
+
+
 def test_plates_benchmark_reads_each_plate_again_framed_by_grey(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import json
 
     from benchmarks.plates import main, with_border
 
     write_plate_dataset(tmp_path / "plates", count=6, seed=3)
     folder = str(tmp_path / "plates")
-    assert main([folder, "--border", "0.1", "--repeat", "1", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    border = out["border"]
-    assert len(border["only_model"]) - len(border["only_against"]) == round(
-        (out["exact"] - border["exact"]) * out["plates"]
-    )
     # No border at all reads every plate as it is.
-    assert main([folder, "--border", "0", "--repeat", "1", "--json"]) == 0
-    same = json.loads(capsys.readouterr().out)["border"]
-    assert same["exact"] == out["exact"] and same["only_model"] == same["only_against"] == []
+    _reads_each_plate_again(folder, "--border", "0.1", unchanged="0", capsys=capsys)
     grey = np.zeros((20, 50), np.uint8)
     framed = with_border(grey, 0.1, 90)
     assert framed.shape == (24, 54) and framed[0, 0] == 90 and framed[2:-2, 2:-2].max() == 0
@@ -229,22 +242,13 @@ def test_plates_benchmark_reads_each_plate_again_framed_by_grey(
 def test_plates_benchmark_reads_each_plate_again_resized(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import json
 
     from benchmarks.plates import main, rescaled
 
     write_plate_dataset(tmp_path / "plates", count=6, seed=3)
     folder = str(tmp_path / "plates")
-    assert main([folder, "--scale", "2", "--repeat", "1", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    scaled = out["scale"]
-    assert len(scaled["only_model"]) - len(scaled["only_against"]) == round(
-        (out["exact"] - scaled["exact"]) * out["plates"]
-    )
     # Resized by 1, every plate is read as it is.
-    assert main([folder, "--scale", "1", "--repeat", "1", "--json"]) == 0
-    same = json.loads(capsys.readouterr().out)["scale"]
-    assert same["exact"] == out["exact"] and same["only_model"] == same["only_against"] == []
+    _reads_each_plate_again(folder, "--scale", "2", unchanged="1", capsys=capsys)
     assert main([folder, "--scale", "0.5", "--repeat", "1"]) == 0
     assert "resized by 0.5: exact" in capsys.readouterr().out
     with pytest.raises(SystemExit):
