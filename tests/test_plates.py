@@ -192,6 +192,13 @@ def test_plates_benchmark_compares_two_models_plate_by_plate(
     assert "+0.0 points exact (0 plates read only by the model, 0 only by the other)" in text
 
 
+@pytest.fixture
+def six_plates(tmp_path: Path) -> str:
+    """A folder of six synthetic plates with their labels."""
+    write_plate_dataset(tmp_path / "plates", count=6, seed=3)
+    return str(tmp_path / "plates")
+
+
 def _reads_each_plate_again(
     folder: str, option: str, value: str, *, unchanged: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -215,13 +222,11 @@ def _reads_each_plate_again(
 
 
 def test_plates_benchmark_reads_each_plate_again_framed_by_grey(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    six_plates: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-
     from benchmarks.plates import main, with_border
 
-    write_plate_dataset(tmp_path / "plates", count=6, seed=3)
-    folder = str(tmp_path / "plates")
+    folder = six_plates
     # No border at all reads every plate as it is.
     _reads_each_plate_again(folder, "--border", "0.1", unchanged="0", capsys=capsys)
     grey = np.zeros((20, 50), np.uint8)
@@ -240,13 +245,11 @@ def test_plates_benchmark_reads_each_plate_again_framed_by_grey(
 
 
 def test_plates_benchmark_reads_each_plate_again_resized(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    six_plates: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-
     from benchmarks.plates import main, rescaled
 
-    write_plate_dataset(tmp_path / "plates", count=6, seed=3)
-    folder = str(tmp_path / "plates")
+    folder = six_plates
     # Resized by 1, every plate is read as it is.
     _reads_each_plate_again(folder, "--scale", "2", unchanged="1", capsys=capsys)
     assert main([folder, "--scale", "0.5", "--repeat", "1"]) == 0
