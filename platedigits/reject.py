@@ -447,12 +447,22 @@ def mask_features(
     width = config.n_features + shape + _orientation_columns(orientations)
     if len(masks) == 0:
         return np.zeros((0, width), np.float32)
+    parts = _mask_parts(masks, config=config, shape=shape, orientations=orientations)
+    return _joined_features(*parts, config=config)
+
+
+def _mask_parts(
+    masks: Sequence[np.ndarray], *, config: FeatureConfig, shape: int, orientations: int
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """What :func:`mask_features` computes for each of a non-empty list of masks on its own:
+    the normalised boxes ``(n, H, W)`` ``float32``, the shape cues ``(n, shape)`` and the edge
+    directions ``(n, m)`` (``float32``, or None when not used)."""
     boxes = np.stack(
         [normalize_character(m, height=config.height, width=config.width) for m in masks]
     )
     shapes = shape_features(masks, count=shape) if shape else None
     directions = orientation_features(boxes, bins=orientations) if orientations else None
-    return _joined_features(boxes, shapes, directions, config=config)
+    return boxes, shapes, directions
 
 
 def _joined_features(
@@ -538,15 +548,18 @@ class MaskMemo:
         # which other masks come along).
         new = {key: mask for key, mask in zip(keys, masks, strict=True) if key not in self._parts}
         if new:
-            fresh = list(new.values())
-            boxes = np.stack(
-                [normalize_character(m, height=config.height, width=config.width) for m in fresh]
+            boxes, shapes, directions = _mask_parts(
+                list(new.values()),
+                config=config,
+                shape=rejector.shape_features,
+                orientations=rejector.orientations,
             )
-            shape, bins = rejector.shape_features, rejector.orientations
-            shapes = shape_features(fresh, count=shape) if shape else [None] * len(fresh)
-            directions = orientation_features(boxes, bins=bins) if bins else [None] * len(fresh)
-            for key, box, cues, edges in zip(new, boxes, shapes, directions, strict=True):
-                self._parts[key] = (box, cues, edges)
+            for i, key in enumerate(new):
+                self._parts[key] = (
+                    boxes[i],
+                    None if shapes is None else shapes[i],
+                    None if directions is None else directions[i],
+                )
         parts = [self._parts[key] for key in keys]
         return _joined_features(
             np.stack([box for box, _, _ in parts]),
