@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/plates.py DIR [--model MODEL.npz] [--against OTHER.npz]
-                                    [--border FRACTION] [--surround grey|noise]
+                                    [--border FRACTION] [--surround grey|noise|photo]
                                     [--scale FACTOR]
                                     [--mode plate|auto] [--repeat 3]
                                     [--errors] [--json]
@@ -26,9 +26,10 @@ exactly are given: a change that fixes ten plates and breaks eight shows as such
 With ``--border 0.1`` every plate is also read as a looser crop: framed on every side by a
 band of flat grey a tenth of its height wide (each plate's level drawn from a fixed seed), as
 a crop taken past the photo's edge leaves it; with ``--surround noise`` the band holds grey
-noise blurred into blobs instead, standing in for what a detector's or a hand-drawn box
-takes in around a plate. Its figures and the plates only the tight or only the loose crop
-reads exactly are given as for ``--against``.
+noise blurred into blobs instead, and with ``--surround photo`` pieces of scikit-image's
+sample photographs (a face, a cup, a cat, a rocket, brick, grass...), both standing in for
+what a detector's or a hand-drawn box takes in around a plate. Its figures and the plates only
+the tight or only the loose crop reads exactly are given as for ``--against``.
 
 With ``--scale 2`` every plate is also read resized by that factor (cubic when enlarging, area
 when shrinking), as a camera nearer or farther away, or a crop from a larger or smaller photo,
@@ -103,25 +104,75 @@ def score(expected: list[str], read: list[str]) -> dict[str, float]:
 
 
 def with_border(
-    image: np.ndarray, fraction: float, level: int, *, rng: np.random.Generator | None = None
+    image: np.ndarray,
+    fraction: float,
+    level: int,
+    *,
+    rng: np.random.Generator | None = None,
+    photos: list[np.ndarray] | None = None,
 ) -> np.ndarray:
-    """``image`` inside a band ``fraction`` of its height wide: flat grey ``level``, or with
-    ``rng`` grey noise blurred into blobs a few pixels across (a photo's surroundings)."""
+    """``image`` inside a band ``fraction`` of its height wide: flat grey ``level``; with
+    ``rng``, grey noise blurred into blobs a few pixels across; with ``rng`` and ``photos``
+    (``(h, w, 3)`` ``uint8`` BGR), a piece of one of them, drawn by ``rng`` (a photo's
+    surroundings)."""
     width = max(1, round(fraction * image.shape[0]))
     pad = [(width, width), (width, width)] + [(0, 0)] * (image.ndim - 2)
     scale = 257 if image.dtype == np.uint16 else 1
     framed = np.pad(image, pad, constant_values=level * scale)
     if rng is not None:
         shape = framed.shape[:2]
-        noise = cv2.GaussianBlur(rng.integers(0, 256, shape).astype(np.float32), (0, 0), 3)
-        noise = cv2.normalize(noise, None, 0, 255, cv2.NORM_MINMAX)
         band = np.ones(shape, bool)
         band[width:-width, width:-width] = False
-        values = (noise[band] * scale).astype(image.dtype)
-        framed[band] = values[:, None] if framed.ndim == 3 else values
+        if photos:
+            piece = _photo_piece(photos[int(rng.integers(len(photos)))], shape, rng)
+            grey = framed.ndim == 2 or framed.shape[2] == 1
+            if grey:
+                piece = cv2.cvtColor(piece, cv2.COLOR_BGR2GRAY)
+            values = (piece[band].astype(np.float64) * scale).astype(image.dtype)
+            if framed.ndim == 2:
+                framed[band] = values
+            elif grey:
+                framed[band] = values[:, None]
+            else:
+                framed[band, :3] = values
+        else:
+            noise = cv2.GaussianBlur(rng.integers(0, 256, shape).astype(np.float32), (0, 0), 3)
+            noise = cv2.normalize(noise, None, 0, 255, cv2.NORM_MINMAX)
+            values = (noise[band] * scale).astype(image.dtype)
+            framed[band] = values[:, None] if framed.ndim == 3 else values
     if image.ndim == 3 and image.shape[2] == 4:
         framed[..., 3] = np.iinfo(image.dtype).max if image.dtype.kind == "u" else 1
     return framed
+
+
+def _photo_piece(photo: np.ndarray, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """A piece of ``photo`` at a random place, between a quarter and the whole of its height
+    tall (its own aspect that of ``shape``), resized to ``shape``: ``(h, w, 3)`` ``uint8``."""
+    height, width = shape
+    ph, pw = photo.shape[:2]
+    tall = min(ph, int(rng.uniform(0.25, 1.0) * ph), int(pw * height / width))
+    wide = max(1, min(pw, round(tall * width / height)))
+    tall = max(1, tall)
+    y, x = int(rng.integers(ph - tall + 1)), int(rng.integers(pw - wide + 1))
+    return cv2.resize(
+        photo[y : y + tall, x : x + wide], (width, height), interpolation=cv2.INTER_AREA
+    )
+
+
+def sample_photos() -> list[np.ndarray]:
+    """scikit-image's sample photographs of scenes, as BGR ``uint8``: what lies around a plate
+    in a photo is no noise, and these are at hand without a network."""
+    from skimage import data
+
+    names = ("astronaut", "coffee", "chelsea", "rocket", "camera", "brick", "grass", "gravel")
+    photos = []
+    for name in names:
+        picture = getattr(data, name)()
+        if picture.ndim == 2:
+            photos.append(cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR))
+        else:
+            photos.append(cv2.cvtColor(picture[:, :, :3], cv2.COLOR_RGB2BGR))
+    return photos
 
 
 def rescaled(image: np.ndarray, factor: float) -> np.ndarray:
@@ -161,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--surround",
         default="grey",
-        choices=("grey", "noise"),
-        help="what the --border band holds: flat grey or blurred noise",
+        choices=("grey", "noise", "photo"),
+        help="what the --border band holds: flat grey, blurred noise or pieces of photos",
     )
     parser.add_argument(
         "--scale", type=float, default=None, help="also read each plate resized by this factor"
@@ -210,12 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         result["against"] = compare(pairs, read, other_read)
     if args.border is not None:
         levels = np.random.default_rng(0).integers(20, 200, len(images)).tolist()
+        photos = sample_photos() if args.surround == "photo" else None
         framed = [
             with_border(
                 image,
                 args.border,
                 level,
-                rng=np.random.default_rng([0, i]) if args.surround == "noise" else None,
+                rng=np.random.default_rng([0, i]) if args.surround != "grey" else None,
+                photos=photos,
             )
             for i, (image, level) in enumerate(zip(images, levels, strict=True))
         ]

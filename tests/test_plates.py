@@ -244,6 +244,36 @@ def test_plates_benchmark_reads_each_plate_again_framed_by_grey(
     assert "framed by 0.1 of the height in noise" in capsys.readouterr().out
 
 
+def test_plates_benchmark_frames_plates_in_pieces_of_photographs(
+    six_plates: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks.plates import main, sample_photos, with_border
+
+    photos = sample_photos()
+    assert len(photos) >= 4 and all(p.ndim == 3 and p.dtype == np.uint8 for p in photos)
+    plate = np.full((20, 50, 3), 77, np.uint8)
+    framed = with_border(plate, 0.25, 100, rng=np.random.default_rng(0), photos=photos)
+    band = np.concatenate([framed[:5].reshape(-1, 3), framed[-5:].reshape(-1, 3)])
+    assert np.array_equal(framed[5:-5, 5:-5], plate) and band.std(axis=0).min() > 3
+    # Drawn from the seed: the same seed gives the same piece, another seed another.
+    again = with_border(plate, 0.25, 100, rng=np.random.default_rng(0), photos=photos)
+    other = with_border(plate, 0.25, 100, rng=np.random.default_rng(1), photos=photos)
+    assert np.array_equal(framed, again) and not np.array_equal(framed, other)
+    # Every kind of image the reader takes: grey, one channel, 16 bits with alpha (opaque).
+    for image in (
+        np.zeros((20, 50), np.uint8),
+        np.zeros((20, 50, 1), np.uint8),
+        np.zeros((20, 50, 4), np.uint16),
+    ):
+        out = with_border(image, 0.25, 100, rng=np.random.default_rng(2), photos=photos)
+        assert out.shape == (30, 60, *image.shape[2:]) and out.dtype == image.dtype
+        colour = out if out.ndim == 2 else out[..., :3]
+        assert colour[:5].std() > 0 and not colour[5:-5, 5:-5].any()
+    assert (out[..., 3] == 65535).all()
+    assert main([six_plates, "--border", "0.1", "--surround", "photo", "--repeat", "1"]) == 0
+    assert "framed by 0.1 of the height in photo" in capsys.readouterr().out
+
+
 def test_plates_benchmark_reads_each_plate_again_resized(
     six_plates: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
