@@ -70,6 +70,11 @@ The segmenter works on the connected components of a binarized plate, in these s
    look, and a tie keeps the first. A colour plate still read unsurely (or with fewer than
    three characters) is then segmented again in grey instead of its contrast channel (step 1
    and, if unsure, a second look at its row), and the channel whose look is worth more wins.
+   A plate still read unsurely may be a loose crop, in surroundings that glued themselves to
+   its characters, stood at the row's ends like "1"s or took the threshold: the rows and
+   columns around it that are neither of the plate's colours (:func:`surrounding_margins`)
+   are left out and what is inside is segmented again (with its own look at the row), the
+   look worth more winning.
 
 Everything is vectorised over pixels; the Python loops run over the few dozen components.
 """
@@ -1831,9 +1836,9 @@ _FLAT_CONTRAST = 0.1
 _FLAT_MOST = 0.35
 
 
-def _two_tones(pixels: np.ndarray) -> list[np.ndarray]:
-    """The median colours of the darker and the brighter side of ``(n, channels)`` pixels,
-    split by two-means on their mean channel (Otsu's split, without a histogram)."""
+def _darker_side(pixels: np.ndarray) -> np.ndarray:
+    """Which of ``(n, channels)`` pixels lie on the darker side of a two-means split of their
+    mean channel (Otsu's split, without a histogram): ``(n,)`` ``bool``."""
     tone = pixels.mean(axis=1)
     split = float(tone.mean())
     for _ in range(8):
@@ -1841,7 +1846,31 @@ def _two_tones(pixels: np.ndarray) -> list[np.ndarray]:
         if len(low) == 0 or len(high) == 0:
             break
         split = 0.5 * (float(low.mean()) + float(high.mean()))
-    return [np.median(pixels[side], axis=0) for side in (tone <= split, tone > split) if side.any()]
+    return tone <= split
+
+
+def _two_tones(pixels: np.ndarray) -> list[np.ndarray]:
+    """The median colours of the darker and the brighter side (:func:`_darker_side`) of
+    ``(n, channels)`` pixels, the darker first; one colour when all lie on one side."""
+    darker = _darker_side(pixels)
+    return [np.median(pixels[side], axis=0) for side in (darker, ~darker) if side.any()]
+
+
+def _unit_channels(image: np.ndarray) -> np.ndarray | None:
+    """``image`` as ``(h, w, channels)`` ``float64`` divided by its largest absolute value (so
+    that any finite image's values subtract without overflowing, and tests can be relative to
+    its range); its first three channels, or one for a grey image. None when it holds
+    infinities or NaNs (no margin is worth the risk)."""
+    pixels = np.asarray(image)
+    if pixels.ndim == 3:
+        pixels = pixels[:, :, : 3 if pixels.shape[2] >= 3 else 1]
+    else:
+        pixels = pixels[:, :, None]
+    pixels = pixels.astype(np.float64)
+    if not np.isfinite(pixels).all():
+        return None
+    largest = float(np.abs(pixels).max()) if pixels.size else 0.0
+    return pixels / largest if largest > 0 else pixels
 
 
 def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
@@ -1879,20 +1908,9 @@ def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
     >>> flat_margins(plate)
     (0, 0, 0, 0)
     """
-    pixels = np.asarray(image)
-    if pixels.ndim == 3:
-        pixels = pixels[:, :, : 3 if pixels.shape[2] >= 3 else 1]
-    else:
-        pixels = pixels[:, :, None]
-    # In float64, scaled into [-1, 1]: any finite image's values then subtract without
-    # overflowing (the tests below are relative to the range). A picture with infinities or
-    # NaNs has no flat band worth the risk.
-    pixels = pixels.astype(np.float64)
-    if not np.isfinite(pixels).all():
+    pixels = _unit_channels(image)
+    if pixels is None:
         return 0, 0, 0, 0
-    largest = float(np.abs(pixels).max()) if pixels.size else 0.0
-    if largest > 0:
-        pixels = pixels / largest
     h, w = pixels.shape[:2]
     span = float(pixels.max() - pixels.min()) if pixels.size else 0.0
     if h < 8 or w < 8 or span <= 0:
@@ -1956,6 +1974,94 @@ def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
     return top, bottom, left, right
 
 
+#: :func:`surrounding_margins`: a pixel is unlike the plate when it differs from both of the
+#: plate's tones by more than this share of the tones' difference ...
+_SURROUND_CONTRAST = 0.3
+#: ... and by more than this share of the image's range (the tones of a plate of faint text lie
+#: close together) ...
+_SURROUND_FLOOR = 0.05
+#: ... and a line is part of the surroundings when more than half its pixels are; no side is
+#: trimmed by more than this share of the image's height or width.
+_SURROUND_MOST = 0.25
+
+
+def surrounding_margins(image: np.ndarray) -> tuple[int, int, int, int]:
+    """Rows and columns around a plate that are neither of its colours:
+    ``(top, bottom, left, right)``.
+
+    A loose crop (a detector's box, a hand-drawn one) takes in some of what lies around the
+    plate: the car's paint, a bumper, the plate holder, shadow. Where that differs from the
+    plate, its edge against the plate stands at the row's ends like a "1", its blobs glue onto
+    the characters that reach the plate's edge, and its contrast takes the threshold from a
+    plate of faint text. The plate's two tones, its surface and its characters, are taken in
+    the middle of the crop, where the plate surely is (the larger side of a two-means split is
+    the surface). A row belongs to the surroundings when more than half of its pixels are
+    unlike both tones (by more than :data:`_SURROUND_CONTRAST` of their difference and
+    :data:`_SURROUND_FLOOR` of the image's range); such rows are counted from the outside in,
+    then the columns within the rows left. Surroundings that look like the plate stay; the
+    plate's own border or frame often goes, which holds nothing the reader needs.
+
+    Unlike :func:`flat_margins` this is a guess, and it can cut into a character that reaches
+    the plate's edge: the segmenter looks inside these margins only as one more look at a plate
+    it reads unsurely, and keeps that look only when the reader reads it better (step 9).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Any decoded image :func:`platedigits.preprocess.to_gray` accepts.
+
+    Returns
+    -------
+    tuple of int
+        Lines to drop at the top, bottom, left and right; all 0 when nothing around the plate
+        stands apart from it (a tight crop).
+
+    Examples
+    --------
+    >>> plate = np.full((20, 60), 200, np.uint8); plate[5:15, 10:50:8] = 0
+    >>> rng = np.random.default_rng(0)
+    >>> framed = np.pad(plate, 3, mode="constant", constant_values=100)
+    >>> framed[framed == 100] = rng.integers(70, 130, np.count_nonzero(framed == 100))
+    >>> surrounding_margins(framed)
+    (3, 3, 3, 3)
+    >>> surrounding_margins(plate)
+    (0, 0, 0, 0)
+    """
+    pixels = _unit_channels(image)
+    if pixels is None:
+        return 0, 0, 0, 0
+    h, w = pixels.shape[:2]
+    if h < 8 or w < 8:
+        return 0, 0, 0, 0
+    centre = pixels[h // 4 : h - h // 4, w // 5 : w - w // 5].reshape(-1, pixels.shape[2])
+    darker = _darker_side(centre)
+    if darker.all() or not darker.any():
+        return 0, 0, 0, 0
+    # Text covers less of a plate than its surface does.
+    surface_side = darker if 2 * np.count_nonzero(darker) >= len(darker) else ~darker
+    surface = np.median(centre[surface_side], axis=0)
+    ink = np.median(centre[~surface_side], axis=0)
+    limit = max(
+        _SURROUND_FLOOR * float(pixels.max() - pixels.min()),
+        _SURROUND_CONTRAST * float(np.abs(surface - ink).max()),
+    )
+    unlike = (
+        np.minimum(np.abs(pixels - surface).max(axis=2), np.abs(pixels - ink).max(axis=2)) > limit
+    )
+
+    def outer_run(lines: np.ndarray, most: int) -> int:
+        """How many of the outermost of ``lines`` (first first) are mostly unlike the plate."""
+        mostly = np.count_nonzero(lines[:most], axis=1) * 2 > lines.shape[1]
+        return int(np.argmin(np.append(mostly, False)))
+
+    top = outer_run(unlike, int(_SURROUND_MOST * h))
+    bottom = outer_run(unlike[::-1], int(_SURROUND_MOST * h))
+    across = unlike[top : h - bottom].T
+    left = outer_run(across, int(_SURROUND_MOST * w))
+    right = outer_run(across[::-1], int(_SURROUND_MOST * w))
+    return top, bottom, left, right
+
+
 def segment_plate(
     image: np.ndarray, *, method: str = "otsu", judge: Judge | None = None
 ) -> PlateSegmentation:
@@ -1975,9 +2081,9 @@ def segment_plate(
         each; a set of masks is judged by their mean). When the two polarities give about
         equally good lines, the one the judge prefers wins, characters glued together are
         cut where it reads both halves far better than the whole (step 7 above), and an
-        unsure reading gets a second look at its row and in grey (step 9). Without it, the
-        line's shape alone decides, glued characters narrower than 1.5 widths stay whole, and
-        there is one look.
+        unsure reading gets a second look at its row, in grey and inside its surroundings
+        (step 9). Without it, the line's shape alone decides, glued characters narrower than
+        1.5 widths stay whole, and there is one look.
 
     Returns
     -------
@@ -2000,13 +2106,30 @@ def segment_plate(
         return _segment_within(image, inner, judge)
     found, sure = _two_looks(image, inner, judge, grey=False)
     colour = image.ndim == 3 and image.shape[2] >= 3 and image.dtype == np.uint8
-    if colour and (len(sure) < 3 or sure.min() < _SURE):
+    if colour and _unsure(sure):
         # The contrast channel follows the plate's main colours; where the text's contrast
         # lies elsewhere (or the surroundings took the main axis), grey can tell them apart.
         other, other_sure = _two_looks(image, inner, judge, grey=True)
         if _worth(other_sure) > _worth(sure):
-            found = other
+            found, sure = other, other_sure
+    if _unsure(sure):
+        # A loose crop: what lies around the plate may have glued itself to the characters,
+        # stood at the row's ends like a "1" or taken the threshold.
+        top, bottom, left, right = surrounding_margins(
+            image[inner[0] : inner[1], inner[2] : inner[3]]
+        )
+        if max(top, bottom, left, right) >= 2:
+            box = (inner[0] + top, inner[1] - bottom, inner[2] + left, inner[3] - right)
+            other, other_sure = _two_looks(image, box, judge, grey=False)
+            if _worth(other_sure) > _worth(sure):
+                found = other
     return found
+
+
+def _unsure(sure: np.ndarray) -> bool:
+    """Whether a look whose characters the judge scored ``(n,)`` ``sure`` is worth another:
+    fewer than three characters, or any read less surely than :data:`_SURE`."""
+    return len(sure) < 3 or float(sure.min()) < _SURE
 
 
 def _worth(sure: np.ndarray) -> float:

@@ -1031,10 +1031,11 @@ def test_a_plates_own_strip_beside_flat_padding_stays() -> None:
         np.zeros((12, 12), bool),
     ],
 )
-def test_flat_margins_of_extreme_arrays_warn_nothing(image: np.ndarray) -> None:
+def test_flat_and_surrounding_margins_of_extreme_arrays_warn_nothing(image: np.ndarray) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert seg.flat_margins(image) == (0, 0, 0, 0)
+        assert seg.surrounding_margins(image) == (0, 0, 0, 0)
 
 
 def test_flat_margins_do_not_depend_on_the_scale_of_the_values() -> None:
@@ -1043,6 +1044,54 @@ def test_flat_margins_do_not_depend_on_the_scale_of_the_values() -> None:
     padded = np.pad(plate, ((3, 3), (2, 2)), constant_values=90)
     for scaled in (padded, padded.astype(np.uint16) * 300, padded * 1e300, padded / 255.0):
         assert seg.flat_margins(scaled) == (3, 3, 2, 2)
+
+
+def _in_surroundings(image: np.ndarray, width: int, seed: int) -> np.ndarray:
+    """``image`` in a band ``width`` wide of grey noise blurred into blobs, mid-grey (70-130 of
+    255), so unlike both tones of a plate of dark text on light or light text on dark."""
+    framed = cv2.copyMakeBorder(image, width, width, width, width, cv2.BORDER_CONSTANT)
+    noise = np.random.default_rng(seed).integers(0, 256, framed.shape[:2]).astype(np.float32)
+    noise = cv2.normalize(cv2.GaussianBlur(noise, (0, 0), 2), None, 70, 130, cv2.NORM_MINMAX)
+    band = np.ones(framed.shape[:2], bool)
+    band[width:-width, width:-width] = False
+    framed[band] = noise.astype(np.uint8)[band][:, None]
+    return framed
+
+
+@pytest.mark.parametrize(("layout", "strip"), [("plain", 0), ("us", 0), ("eu", 23)])
+def test_surroundings_unlike_the_plate_are_measured_on_every_side(layout: str, strip: int) -> None:
+    from platedigits.synth import render_plate
+
+    plate, _ = render_plate("12 345", rng=np.random.default_rng(0), layout=layout)
+    assert seg.surrounding_margins(plate) == (0, 0, strip, 0)
+    width = round(0.2 * plate.shape[0])
+    # A European plate's blue strip is neither of the plate's tones either: it goes with the
+    # surroundings on its side (it holds a country code, no digit).
+    expected = (width, width, width + strip, width)
+    assert seg.surrounding_margins(_in_surroundings(plate, width, 1)) == expected
+
+
+def test_a_tight_plate_has_no_surroundings() -> None:
+    from platedigits.synth import render_plate
+
+    assert seg.surrounding_margins(_plate_with_bars()) == (0, 0, 0, 0)
+    assert seg.surrounding_margins(_plate_with_bars(plate=40, ink=230)) == (0, 0, 0, 0)
+    for seed in range(3):
+        plate, _ = render_plate("A 12 345", rng=np.random.default_rng(seed), layout="cn")
+        assert seg.surrounding_margins(plate) == (0, 0, 0, 0)
+
+
+def test_surroundings_as_like_the_plate_as_its_own_tones_stay() -> None:
+    plate = _plate_with_bars()
+    framed = cv2.copyMakeBorder(plate, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=(190, 190, 190))
+    assert seg.surrounding_margins(framed) == (0, 0, 0, 0)
+
+
+def test_surrounding_margins_do_not_depend_on_the_scale_of_the_values() -> None:
+    framed = _in_surroundings(_plate_with_bars(), 5, 0)
+    assert seg.surrounding_margins(framed) == (5, 5, 5, 5)
+    for scaled in (framed.astype(np.uint16) * 257, framed / 255.0, framed[:, :, 0]):
+        assert seg.surrounding_margins(scaled) == (5, 5, 5, 5)
 
 
 def test_the_row_box_leaves_room_around_the_row_inside_the_image() -> None:
@@ -1163,6 +1212,57 @@ def test_an_unsure_colour_plate_is_also_looked_at_in_grey(
     # Each channel gets its own second look at the row when it is unsure of a character.
     assert sum(grey for grey, _ in calls) == greys
     assert len(result.boxes) == found
+
+
+@pytest.mark.parametrize(
+    ("first", "margins", "inside", "shapes", "found"),
+    [
+        (2, (3, 4, 5, 6), 4, [(60, 150), (53, 139)], 4),  # read better inside: it wins
+        (2, (3, 4, 5, 6), 1, [(60, 150), (53, 139)], 2),  # read worse inside: the first stays
+        (2, (1, 1, 1, 0), 4, [(60, 150)], 2),  # a line or so: nothing worth another look
+        (4, (3, 4, 5, 6), 6, [(60, 150)], 4),  # every character sure: no look inside
+    ],
+)
+def test_an_unsure_plate_is_looked_at_inside_its_surroundings(
+    monkeypatch: pytest.MonkeyPatch,
+    first: int,
+    margins: tuple[int, int, int, int],
+    inside: int,
+    shapes: list[tuple[int, int]],
+    found: int,
+) -> None:
+    calls = _fake_segment(monkeypatch, lambda call, grey: first if call == 0 else inside)
+    monkeypatch.setattr(seg, "surrounding_margins", lambda image: margins)
+    # Grey, so that there is no look in grey; fewer than three characters get no look at
+    # their row, so the second look (if any) is the one inside the surroundings.
+    result = segment_plate(
+        np.zeros((60, 150), np.uint8), judge=lambda masks: np.full(len(masks), 0.9)
+    )
+    assert [shape for _, shape in calls] == shapes
+    assert len(result.boxes) == found
+    if found == inside:
+        # Boxes come back in the image's frame.
+        assert result.boxes[0] == (10 + margins[2], 10 + margins[0], 10, 20)
+
+
+@pytest.mark.parametrize(
+    ("index", "surround"),
+    [(18, "noise"), (37, "noise"), (76, "noise"), (190, "noise"), (101, "photo"), (111, "photo")],
+)
+def test_camera_plates_read_right_only_inside_their_surroundings(index: int, surround: str) -> None:
+    # Camera-like plates inside a band a fifth of their height wide of blurred noise or of a
+    # piece of a photograph, as benchmarks/plates.py --border 0.2 --surround noise|photo frames
+    # them. Each was misread (700478, 400, 15, 25, 19584 and 1: an edge of the surroundings
+    # read as a digit, characters glued to its blobs, the threshold taken by its contrast) and
+    # reads right in the box within the surroundings.
+    from benchmarks.plates import sample_photos, with_border
+    from platedigits.model import load_model
+    from platedigits.plateset import render_random_plate
+
+    image, text, _ = render_random_plate(9001, index, camera=True)
+    photos = sample_photos() if surround == "photo" else None
+    framed = with_border(image, 0.2, 128, rng=np.random.default_rng([0, index]), photos=photos)
+    assert load_model().read(framed, mode="plate").text == "".join(filter(str.isdigit, text))
 
 
 @pytest.mark.parametrize("index", [117, 272, 301, 428])
