@@ -1220,6 +1220,8 @@ def test_an_unsure_colour_plate_is_also_looked_at_in_grey(
         (2, (3, 4, 5, 6), 4, [(60, 150), (53, 139)], 4),  # read better inside: it wins
         (2, (3, 4, 5, 6), 1, [(60, 150), (53, 139)], 2),  # read worse inside: the first stays
         (2, (1, 1, 1, 0), 4, [(60, 150)], 2),  # a line or so: nothing worth another look
+        (2, (3, 4, 1, 0), 4, [(60, 150)], 2),  # two sides: a tight crop's own band or frame
+        (2, (3, 0, 5, 6), 4, [(60, 150), (57, 139)], 4),  # three sides are surroundings
         (4, (3, 4, 5, 6), 6, [(60, 150)], 4),  # every character sure: no look inside
     ],
 )
