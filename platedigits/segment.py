@@ -113,7 +113,8 @@ class PlateSegmentation:
         working scale: only the pixels of the components taken for that character.
     binary : numpy.ndarray
         ``(H', W')`` ``uint8``: the binarized, straightened plate at the working scale (inside any
-        flat padding :func:`flat_margins` cut off, or of the row cropped out for a second look).
+        flat padding :func:`flat_margins` cut off; of the row cropped out, or of the plate inside
+        its surroundings, when such a further look won).
     angle : float
         The rotation that was undone, in degrees (counter-clockwise positive).
     dark_text : bool
