@@ -1857,21 +1857,43 @@ def _two_tones(pixels: np.ndarray) -> list[np.ndarray]:
     return [np.median(pixels[side], axis=0) for side in (darker, ~darker) if side.any()]
 
 
-def _unit_channels(image: np.ndarray) -> np.ndarray | None:
+#: Images more than twice this tall are looked at for their margins in blocks (see
+#: :func:`_unit_channels`).
+_MARGIN_HEIGHT = 192
+
+
+def _unit_channels(image: np.ndarray) -> tuple[np.ndarray, int] | None:
     """``image`` as ``(h, w, channels)`` ``float64`` divided by its largest absolute value (so
     that any finite image's values subtract without overflowing, and tests can be relative to
     its range); its first three channels, or one for a grey image. None when it holds
-    infinities or NaNs (no margin is worth the risk)."""
+    infinities or NaNs (no margin is worth the risk).
+
+    An image more than twice :data:`_MARGIN_HEIGHT` tall comes as the means of its ``k`` x ``k``
+    blocks (``k`` its height over :data:`_MARGIN_HEIGHT`, rounded down; the ends of rows and
+    columns beyond the last whole block left out): a margin worth cutting is many of its lines
+    wide, and a photo of 12 megapixels took 1.2 GB and two seconds more in float64. Returned
+    with ``k`` (1 for an image taken whole), by which a margin found is multiplied."""
     pixels = np.asarray(image)
     if pixels.ndim == 3:
         pixels = pixels[:, :, : 3 if pixels.shape[2] >= 3 else 1]
     else:
         pixels = pixels[:, :, None]
-    pixels = pixels.astype(np.float64)
+    height, width, channels = pixels.shape
+    block = height // _MARGIN_HEIGHT if height > 2 * _MARGIN_HEIGHT else 1
+    if block > 1 and width >= block:
+        rows, columns = height // block, width // block
+        whole = pixels[: rows * block, : columns * block]
+        # Block means in float64 without a float64 copy of the whole image.
+        pixels = whole.reshape(rows, block, columns, block, channels).mean(
+            axis=(1, 3), dtype=np.float64
+        )
+    else:
+        block = 1
+        pixels = pixels.astype(np.float64)
     if not np.isfinite(pixels).all():
         return None
     largest = float(np.abs(pixels).max()) if pixels.size else 0.0
-    return pixels / largest if largest > 0 else pixels
+    return (pixels / largest if largest > 0 else pixels), block
 
 
 def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
@@ -1909,9 +1931,10 @@ def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
     >>> flat_margins(plate)
     (0, 0, 0, 0)
     """
-    pixels = _unit_channels(image)
-    if pixels is None:
+    unit = _unit_channels(image)
+    if unit is None:
         return 0, 0, 0, 0
+    pixels, block = unit
     h, w = pixels.shape[:2]
     span = float(pixels.max() - pixels.min()) if pixels.size else 0.0
     if h < 8 or w < 8 or span <= 0:
@@ -1969,7 +1992,7 @@ def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
     (top, above), (bottom, _), (left, before), (right, _) = sides
     paddings = [one for a, b, one in ((top, bottom, above), (left, right, before)) if a and b]
     top, bottom, left, right = (
-        count if any(np.abs(colour - p).max() <= tolerance for p in paddings) else 0
+        count * block if any(np.abs(colour - p).max() <= tolerance for p in paddings) else 0
         for count, colour in sides
     )
     return top, bottom, left, right
@@ -2032,9 +2055,10 @@ def surrounding_margins(image: np.ndarray) -> tuple[int, int, int, int]:
     >>> surrounding_margins(plate)
     (0, 0, 0, 0)
     """
-    pixels = _unit_channels(image)
-    if pixels is None:
+    unit = _unit_channels(image)
+    if unit is None:
         return 0, 0, 0, 0
+    pixels, block = unit
     h, w = pixels.shape[:2]
     if h < 8 or w < 8:
         return 0, 0, 0, 0
@@ -2064,7 +2088,7 @@ def surrounding_margins(image: np.ndarray) -> tuple[int, int, int, int]:
     across = unlike[top : h - bottom].T
     left = outer_run(across, int(_SURROUND_MOST * w))
     right = outer_run(across[::-1], int(_SURROUND_MOST * w))
-    return top, bottom, left, right
+    return top * block, bottom * block, left * block, right * block
 
 
 def segment_plate(
@@ -2201,11 +2225,16 @@ def _row_box(boxes: list[Box], within: tuple[int, int, int, int]) -> tuple[int, 
 def _segment(image: np.ndarray, judge: Judge | None, *, grey: bool = False) -> PlateSegmentation:
     """:func:`segment_plate` of an image without flat padding, in its contrast channel or
     in ``grey``."""
-    gray = to_gray(image) if grey else _contrast_channel(image)
-    height, width = gray.shape
+    height, width = image.shape[:2]
     scale = _working_scale(height)
-    if scale != 1.0:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    if height > 2 * _MARGIN_HEIGHT and image.dtype == np.uint8:
+        # A photo of megapixels is shrunk before its colours are weighed: the plate's main
+        # colours are the same, at a small part of the time and memory (1.2 s and 300 MB less
+        # for 12 megapixels).
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    gray = to_gray(image) if grey else _contrast_channel(image)
+    if gray.shape != (size[1], size[0]):
         interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
         gray = cv2.resize(gray, size, interpolation=interp)
     groups, labels, binary, slope, dark, wide = _best(gray, judge=judge)

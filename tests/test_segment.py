@@ -1094,6 +1094,36 @@ def test_surrounding_margins_do_not_depend_on_the_scale_of_the_values() -> None:
         assert seg.surrounding_margins(scaled) == (5, 5, 5, 5)
 
 
+def test_margins_of_a_photo_of_megapixels_are_found_in_blocks() -> None:
+    # 15 times the bars plate (450 x 1350) in 40-41 lines of flat padding, then in 51 lines
+    # of surroundings: looked at in blocks of 2 x 2 (it is over twice 192 lines tall), each
+    # margin comes back in the image's own lines, to within a block (the bottom and right
+    # padding's 41st line lies beyond the last whole block).
+    big = cv2.resize(_plate_with_bars(), None, fx=15, fy=15, interpolation=cv2.INTER_NEAREST)
+    padded = cv2.copyMakeBorder(big, 40, 41, 40, 41, cv2.BORDER_CONSTANT, value=(90, 90, 90))
+    assert padded.shape[0] > 2 * seg._MARGIN_HEIGHT
+    assert seg.flat_margins(padded) == (40, 40, 40, 40)
+    framed = _in_surroundings(big, 51, 0)
+    assert all(abs(side - 51) <= 2 for side in seg.surrounding_margins(framed))
+
+
+def test_a_big_plate_reads_as_the_same_plate_small() -> None:
+    # A plate photographed at 7 times the size (490 lines): shrunk before its colours are
+    # weighed, it is cut into the same characters, read the same.
+    from platedigits.model import load_model
+    from platedigits.synth import render_plate
+
+    plate, _ = render_plate("AB 4721", rng=np.random.default_rng(3), layout="plain")
+    big = cv2.resize(plate, None, fx=7, fy=7, interpolation=cv2.INTER_CUBIC)
+    assert big.shape[0] > 2 * seg._MARGIN_HEIGHT
+    small_boxes, big_boxes = segment_plate(plate).boxes, segment_plate(big).boxes
+    assert len(big_boxes) == len(small_boxes) == 6
+    for (x, _, w, h), (bx, _, bw, bh) in zip(small_boxes, big_boxes, strict=True):
+        assert abs(bx / 7 - x) <= 1.5 and abs(bw / 7 - w) <= 1.5 and abs(bh / 7 - h) <= 1.5
+    model = load_model()
+    assert model.read(big, mode="plate").text == model.read(plate, mode="plate").text == "4721"
+
+
 def test_the_row_box_leaves_room_around_the_row_inside_the_image() -> None:
     boxes = [(30, 20, 10, 20), (45, 22, 10, 20), (60, 21, 12, 18)]
     # Character height 20: 0.3 of it (6 px) beside the row, 0.15 (3 px) above and below.
