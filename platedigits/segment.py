@@ -1866,7 +1866,8 @@ def _unit_channels(image: np.ndarray) -> tuple[np.ndarray, int] | None:
     """``image`` as ``(h, w, channels)`` ``float64`` divided by its largest absolute value (so
     that any finite image's values subtract without overflowing, and tests can be relative to
     its range); its first three channels, or one for a grey image. None when it holds
-    infinities or NaNs (no margin is worth the risk).
+    infinities or NaNs (no margin is worth the risk), is under 8 lines either way or has no
+    channel.
 
     An image more than twice :data:`_MARGIN_HEIGHT` tall comes as the means of its ``k`` x ``k``
     blocks (``k`` its height over :data:`_MARGIN_HEIGHT`, rounded down; the ends of rows and
@@ -1890,9 +1891,9 @@ def _unit_channels(image: np.ndarray) -> tuple[np.ndarray, int] | None:
     else:
         block = 1
         pixels = pixels.astype(np.float64)
-    if not np.isfinite(pixels).all():
+    if pixels.size == 0 or min(pixels.shape[:2]) < 8 or not np.isfinite(pixels).all():
         return None
-    largest = float(np.abs(pixels).max()) if pixels.size else 0.0
+    largest = float(np.abs(pixels).max())
     return (pixels / largest if largest > 0 else pixels), block
 
 
@@ -1936,8 +1937,8 @@ def flat_margins(image: np.ndarray) -> tuple[int, int, int, int]:
         return 0, 0, 0, 0
     pixels, block = unit
     h, w = pixels.shape[:2]
-    span = float(pixels.max() - pixels.min()) if pixels.size else 0.0
-    if h < 8 or w < 8 or span <= 0:
+    span = float(pixels.max() - pixels.min())
+    if span <= 0:
         return 0, 0, 0, 0
     tolerance = _FLAT_TOLERANCE * span
 
@@ -2060,8 +2061,6 @@ def surrounding_margins(image: np.ndarray) -> tuple[int, int, int, int]:
         return 0, 0, 0, 0
     pixels, block = unit
     h, w = pixels.shape[:2]
-    if h < 8 or w < 8:
-        return 0, 0, 0, 0
     centre = pixels[h // 4 : h - h // 4, w // 5 : w - w // 5].reshape(-1, pixels.shape[2])
     darker = _darker_side(centre)
     if darker.all() or not darker.any():

@@ -1029,6 +1029,8 @@ def test_a_plates_own_strip_beside_flat_padding_stays() -> None:
         np.array([[np.inf, 0.0] * 10] * 12),
         np.full((12, 12, 3), np.nan),
         np.zeros((12, 12), bool),
+        np.zeros((12, 12, 0), np.uint8),  # no channel at all
+        np.zeros((400, 6, 3), np.uint8),  # blocks of 2 x 2 leave 3 columns
     ],
 )
 def test_flat_and_surrounding_margins_of_extreme_arrays_warn_nothing(image: np.ndarray) -> None:
