@@ -1281,14 +1281,24 @@ def test_an_unsure_plate_is_looked_at_inside_its_surroundings(
 
 @pytest.mark.parametrize(
     ("index", "surround"),
-    [(18, "noise"), (37, "noise"), (76, "noise"), (190, "noise"), (101, "photo"), (111, "photo")],
+    [
+        (18, "noise"),
+        (37, "noise"),
+        (76, "noise"),
+        (190, "noise"),
+        (101, "photo"),
+        (111, "photo"),
+        (42, "photo"),
+        (314, "photo"),
+    ],
 )
 def test_camera_plates_read_right_only_inside_their_surroundings(index: int, surround: str) -> None:
     # Camera-like plates inside a band a fifth of their height wide of blurred noise or of a
     # piece of a photograph, as benchmarks/plates.py --border 0.2 --surround noise|photo frames
-    # them. Each was misread (700478, 400, 15, 25, 19584 and 1: an edge of the surroundings
-    # read as a digit, characters glued to its blobs, the threshold taken by its contrast) and
-    # reads right in the box within the surroundings.
+    # them. Each was misread (700478, 400, 15, 25, 19584, 1, 0221 and 82771: an edge of the
+    # surroundings read as a digit, characters glued to its blobs, the threshold taken by its
+    # contrast) and reads right in the box within the surroundings, or (the last two) with the
+    # edges that stand outside it dropped from the ends of the first look's row.
     from benchmarks.plates import sample_photos, with_border
     from platedigits.model import load_model
     from platedigits.plateset import render_random_plate
@@ -1297,6 +1307,29 @@ def test_camera_plates_read_right_only_inside_their_surroundings(index: int, sur
     photos = sample_photos() if surround == "photo" else None
     framed = with_border(image, 0.2, 128, rng=np.random.default_rng([0, index]), photos=photos)
     assert load_model().read(framed, mode="plate").text == "".join(filter(str.isdigit, text))
+
+
+def test_thin_bars_outside_the_plate_are_dropped_from_the_ends_of_the_row() -> None:
+    # The plate inside its surroundings spans x 6-58, y 5-35; characters are 20 tall.
+    boxes = [
+        (0, 10, 4, 20),  # a bar outside: dropped
+        (8, 10, 3, 20),  # a bar inside (a "1" of the plate): kept, and the ends stop here
+        (20, 10, 10, 20),
+        (40, 10, 3, 20),  # a bar inside the row: never looked at
+        (46, 10, 12, 20),  # wide, though its centre is at the box's edge: kept
+        (57, 10, 3, 20),  # centre 58.5, outside: dropped
+        (62, 10, 2, 20),  # outside: dropped
+    ]
+    masks = [np.full((20, w), 255, np.uint8) for _, _, w, _ in boxes]
+    found = seg.PlateSegmentation(boxes=boxes, masks=masks)
+    out = seg._without_outer_bars(found, (5, 35, 6, 58))
+    assert out.boxes == boxes[1:5]
+    assert [m.shape[1] for m in out.masks] == [3, 10, 3, 12]
+    # Nothing outside: the same segmentation back.
+    assert seg._without_outer_bars(found, (0, 40, 0, 70)) is found
+    # Bars on both sides of nothing else are all dropped.
+    bars = seg.PlateSegmentation(boxes=[boxes[0], boxes[6]], masks=[masks[0], masks[6]])
+    assert seg._without_outer_bars(bars, (5, 35, 6, 58)).boxes == []
 
 
 @pytest.mark.parametrize("index", [117, 272, 301, 428])
