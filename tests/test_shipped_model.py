@@ -61,7 +61,7 @@ def test_shipped_model_reads_real_plates(real_data: Path) -> None:
 
 
 #: Floor on the same plates in a band of a photograph's pieces a tenth of their height wide (a
-#: loose crop's surroundings): 81.6% exactly (README), 74.1% before the reader looked inside the
+#: loose crop's surroundings): 82.0% exactly (README), 74.1% before the reader looked inside the
 #: surroundings of a plate it reads unsurely.
 FRAMED_PLATES_CN_FLOOR = 0.79
 
