@@ -1290,6 +1290,8 @@ def test_an_unsure_plate_is_looked_at_inside_its_surroundings(
         (111, "photo"),
         (42, "photo"),
         (314, "photo"),
+        (70, "noise"),
+        (209, "noise"),
     ],
 )
 def test_camera_plates_read_right_only_inside_their_surroundings(index: int, surround: str) -> None:
@@ -1297,8 +1299,9 @@ def test_camera_plates_read_right_only_inside_their_surroundings(index: int, sur
     # piece of a photograph, as benchmarks/plates.py --border 0.2 --surround noise|photo frames
     # them. Each was misread (700478, 400, 15, 25, 19584, 1, 0221 and 82771: an edge of the
     # surroundings read as a digit, characters glued to its blobs, the threshold taken by its
-    # contrast) and reads right in the box within the surroundings, or (the last two) with the
-    # edges that stand outside it dropped from the ends of the first look's row.
+    # contrast) and reads right in the box within the surroundings, or (the last four: 0221,
+    # 82771, 1733422 and 1471569, the last two read surely) with the edges that stand outside
+    # it dropped from the ends of the first look's row.
     from benchmarks.plates import sample_photos, with_border
     from platedigits.model import load_model
     from platedigits.plateset import render_random_plate
@@ -1307,6 +1310,37 @@ def test_camera_plates_read_right_only_inside_their_surroundings(index: int, sur
     photos = sample_photos() if surround == "photo" else None
     framed = with_border(image, 0.2, 128, rng=np.random.default_rng([0, index]), photos=photos)
     assert load_model().read(framed, mode="plate").text == "".join(filter(str.isdigit, text))
+
+
+@pytest.mark.parametrize(
+    ("sure", "shapes"),
+    [
+        (0.9, [(60, 150)]),
+        # Unsure: the row is cropped out (26 x 82), then the plate inside its box is looked at
+        # (53 x 139), with its own look at its row.
+        (0.5, [(60, 150), (26, 82), (53, 139), (26, 82)]),
+    ],
+)
+def test_the_box_inside_the_surroundings_trims_the_row_of_any_plate(
+    monkeypatch: pytest.MonkeyPatch, sure: float, shapes: list[tuple[int, int]]
+) -> None:
+    # Surroundings on four sides: a plate read surely gets no look inside them, but the box
+    # still drops the bars outside it from the ends of its row; an unsure one whose look
+    # inside reads no better (the same characters) too.
+    calls = _fake_segment(monkeypatch, lambda call, grey: 4)
+    monkeypatch.setattr(seg, "surrounding_margins", lambda image: (3, 4, 5, 6))
+    trimmed: list[tuple[int, ...]] = []
+
+    def without_outer_bars(
+        found: seg.PlateSegmentation, box: tuple[int, int, int, int]
+    ) -> seg.PlateSegmentation:
+        trimmed.append(box)
+        return found
+
+    monkeypatch.setattr(seg, "_without_outer_bars", without_outer_bars)
+    segment_plate(np.zeros((60, 150), np.uint8), judge=lambda masks: np.full(len(masks), sure))
+    assert trimmed == [(3, 56, 5, 144)]
+    assert [shape for _, shape in calls] == shapes
 
 
 def test_thin_bars_outside_the_plate_are_dropped_from_the_ends_of_the_row() -> None:
