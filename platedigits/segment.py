@@ -1858,9 +1858,10 @@ def _two_tones(pixels: np.ndarray) -> list[np.ndarray]:
     return [np.median(pixels[side], axis=0) for side in (darker, ~darker) if side.any()]
 
 
-#: Images more than twice this tall are looked at for their margins in blocks (see
-#: :func:`_unit_channels`).
-_MARGIN_HEIGHT = 192
+#: An image more than twice this many lines tall is a big photo: its margins are found on the
+#: means of blocks (see :func:`_unit_channels`) and its colours weighed only once it is shrunk
+#: to its working size (see :func:`_segment`).
+_BLOCK_HEIGHT = 192
 
 
 def _unit_channels(image: np.ndarray) -> tuple[np.ndarray, int] | None:
@@ -1870,8 +1871,8 @@ def _unit_channels(image: np.ndarray) -> tuple[np.ndarray, int] | None:
     infinities or NaNs (no margin is worth the risk), is under 8 lines either way or has no
     channel.
 
-    An image more than twice :data:`_MARGIN_HEIGHT` tall comes as the means of its ``k`` x ``k``
-    blocks (``k`` its height over :data:`_MARGIN_HEIGHT`, rounded down; the ends of rows and
+    An image more than twice :data:`_BLOCK_HEIGHT` tall comes as the means of its ``k`` x ``k``
+    blocks (``k`` its height over :data:`_BLOCK_HEIGHT`, rounded down; the ends of rows and
     columns beyond the last whole block left out): a margin worth cutting is many of its lines
     wide, and a photo of 12 megapixels took 1.2 GB and two seconds more in float64. Returned
     with ``k`` (1 for an image taken whole), by which a margin found is multiplied."""
@@ -1881,7 +1882,7 @@ def _unit_channels(image: np.ndarray) -> tuple[np.ndarray, int] | None:
     else:
         pixels = pixels[:, :, None]
     height, width, channels = pixels.shape
-    block = height // _MARGIN_HEIGHT if height > 2 * _MARGIN_HEIGHT else 1
+    block = height // _BLOCK_HEIGHT if height > 2 * _BLOCK_HEIGHT else 1
     if block > 1 and width >= block:
         rows, columns = height // block, width // block
         whole = pixels[: rows * block, : columns * block]
@@ -2271,7 +2272,7 @@ def _segment(image: np.ndarray, judge: Judge | None, *, grey: bool = False) -> P
     height, width = image.shape[:2]
     scale = _working_scale(height)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    if height > 2 * _MARGIN_HEIGHT and image.dtype == np.uint8:
+    if height > 2 * _BLOCK_HEIGHT and image.dtype == np.uint8:
         # A photo of megapixels is shrunk before its colours are weighed: the plate's main
         # colours are the same, at a small part of the time and memory (1.2 s and 300 MB less
         # for 12 megapixels).

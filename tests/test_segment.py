@@ -1103,7 +1103,7 @@ def test_margins_of_a_photo_of_megapixels_are_found_in_blocks() -> None:
     # padding's 41st line lies beyond the last whole block).
     big = cv2.resize(_plate_with_bars(), None, fx=15, fy=15, interpolation=cv2.INTER_NEAREST)
     padded = cv2.copyMakeBorder(big, 40, 41, 40, 41, cv2.BORDER_CONSTANT, value=(90, 90, 90))
-    assert padded.shape[0] > 2 * seg._MARGIN_HEIGHT
+    assert padded.shape[0] > 2 * seg._BLOCK_HEIGHT
     assert seg.flat_margins(padded) == (40, 40, 40, 40)
     framed = _in_surroundings(big, 51, 0)
     assert all(abs(side - 51) <= 2 for side in seg.surrounding_margins(framed))
@@ -1117,7 +1117,7 @@ def test_a_big_plate_reads_as_the_same_plate_small() -> None:
 
     plate, _ = render_plate("AB 4721", rng=np.random.default_rng(3), layout="plain")
     big = cv2.resize(plate, None, fx=7, fy=7, interpolation=cv2.INTER_CUBIC)
-    assert big.shape[0] > 2 * seg._MARGIN_HEIGHT
+    assert big.shape[0] > 2 * seg._BLOCK_HEIGHT
     small_boxes, big_boxes = segment_plate(plate).boxes, segment_plate(big).boxes
     assert len(big_boxes) == len(small_boxes) == 6
     for (x, _, w, h), (bx, _, bw, bh) in zip(small_boxes, big_boxes, strict=True):
