@@ -129,7 +129,7 @@ class PlateSegmentation:
     dark_text: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     """Some components taken together as one character candidate (working coordinates)."""
 
@@ -159,6 +159,14 @@ class _Group:
     def h(self) -> int:
         return self.y1 - self.y0
 
+    def union_size(self, other: _Group) -> tuple[int, int]:
+        """Width and height of :meth:`union` (without building it: asked of most neighbours,
+        taken for few)."""
+        return (
+            max(self.x1, other.x1) - min(self.x0, other.x0),
+            max(self.y1, other.y1) - min(self.y0, other.y0),
+        )
+
     def union(self, other: _Group) -> _Group:
         return _Group(
             min(self.x0, other.x0),
@@ -177,6 +185,21 @@ def _median(values: Sequence[float] | np.ndarray) -> float:
     ordered = sorted(float(v) for v in values)
     n = len(ordered)
     return ordered[n // 2] if n % 2 else 0.5 * (ordered[n // 2 - 1] + ordered[n // 2])
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, 100 * q)`` of an integer array, to the bit (its linear
+    interpolation, without its overhead: a twentieth of the time on a plate's rows)."""
+    ordered = np.sort(values)
+    n = len(ordered)
+    index = (n - 1) * q
+    low = int(index // 1)
+    if index >= n - 1:
+        return float(ordered[-1])
+    a, b = int(ordered[low]), int(ordered[low + 1])
+    fraction = index - low
+    # NumPy interpolates from the nearer end.
+    return b - (b - a) * (1 - fraction) if fraction >= 0.5 else a + (b - a) * fraction
 
 
 def _working_scale(height: int) -> float:
@@ -269,25 +292,27 @@ def _groups(
 
     # Parts of one character overlap horizontally (a broken stroke, the dot over 京's roof).
     merged: list[_Group] = []
+    last_off = False  # off_row(merged[-1]), kept along (asked of every neighbour)
     for g in groups:
+        g_off = off_row(g)
         if merged:
             last = merged[-1]
             overlap = min(last.x1, g.x1) - max(last.x0, g.x0)
-            union = last.union(g)
-            if off_row(g) or off_row(last):
+            if g_off or last_off:
                 merged.append(g)
+                last_off = g_off
                 continue
             # The parts of one character span about a character's width; a chain wider than
             # that is several characters, bridged by small blobs that overlap two of them (a
             # blurred rivet, a dot, a smudge) or leaning into each other's columns.
-            if (
-                overlap >= 0.5 * min(last.w, g.w)
-                and union.h <= 1.2 * href
-                and union.w <= 1.4 * href
-            ):
-                merged[-1] = union
-                continue
+            if overlap >= 0.5 * min(last.w, g.w):
+                union_w, union_h = last.union_size(g)
+                if union_h <= 1.2 * href and union_w <= 1.4 * href:
+                    merged[-1] = last.union(g)
+                    last_off = off_row(merged[-1])
+                    continue
         merged.append(g)
+        last_off = g_off
     return merged
 
 
@@ -351,15 +376,15 @@ def _merge_close_strokes(groups: list[_Group], href: float, wref: float) -> list
     for g in groups:
         if out:
             last = out[-1]
-            union = last.union(g)
+            union_w, union_h = last.union_size(g)
             if (
                 min(last.h, g.h) >= 0.55 * href
                 and max(last.w, g.w) < 0.7 * wref
                 and g.x0 - last.x1 <= min(0.6 * usual, 0.15 * href)
-                and union.w <= max(1.1 * wref, 0.9 * href)
-                and union.h <= 1.2 * href
+                and union_w <= max(1.1 * wref, 0.9 * href)
+                and union_h <= 1.2 * href
             ):
-                out[-1] = union
+                out[-1] = last.union(g)
                 continue
         out.append(g)
     return out
@@ -381,7 +406,7 @@ def _merge_radicals(
         if out:
             last = out[-1]
             gap = g.x0 - last.x1
-            union = last.union(g)
+            union_w, union_h = last.union_size(g)
             # Halves of one blob cut by the split need less evidence than separate parts.
             halves = last.col_range is not None and g.col_range is not None
             limit = 0.1 if halves else 0.15
@@ -396,11 +421,11 @@ def _merge_radicals(
             if (
                 gap <= 0.06 * href
                 and min(last.h, g.h) >= 0.5 * href  # not a hyphen or a dot next to a letter
-                and union.w <= widest
-                and union.w >= 0.75 * union.h
+                and union_w <= widest
+                and union_w >= 0.75 * union_h
                 and unequal
             ):
-                out[-1] = union
+                out[-1] = last.union(g)
                 continue
         out.append(g)
     return out
@@ -671,7 +696,7 @@ def _text_band(binary: np.ndarray) -> tuple[int, int] | None:
     """
     ink = binary > 0
     crossings = np.count_nonzero(ink[:, 1:] & ~ink[:, :-1], axis=1)
-    peak = float(np.percentile(crossings, 90))
+    peak = _percentile(crossings, 0.9)
     if peak < 4:
         return None
     busy = crossings >= max(2.0, peak / 3.0)
@@ -822,16 +847,19 @@ def _drop_edge_bars(
 
         def meets_line(row: int) -> bool:
             inked = original[row] > 0
-            if not inked[g.x0 : g.x1].any():
+            piece = inked[g.x0 : g.x1]
+            if not piece.any():
                 return False
-            cols = np.flatnonzero(inked[g.x0 : g.x1]) + g.x0
-            left, right = int(cols[0]), int(cols[-1])
+            # First and last inked column, and below the nearest blank ones (argmax finds the
+            # first True: a third of flatnonzero's time on rows this short).
+            left = g.x0 + int(piece.argmax())
+            right = g.x0 + len(piece) - 1 - int(piece[::-1].argmax())
             # The runs of ink these columns belong to run on to the nearest blank ones (a
             # frame line may run across the whole row: not looked at pixel by pixel).
-            blank = np.flatnonzero(~inked[:left])
-            left = int(blank[-1]) + 1 if len(blank) else 0
-            blank = np.flatnonzero(~inked[right + 1 :])
-            right = right + int(blank[0]) if len(blank) else w - 1
+            before = ~inked[:left]
+            left = left - int(before[::-1].argmax()) if before.any() else 0
+            after = ~inked[right + 1 :]
+            right = right + int(after.argmax()) if after.any() else w - 1
             reach = 0.3 * href
             return left <= g.x0 - reach or right >= g.x1 - 1 + reach
 
@@ -930,9 +958,10 @@ def _detach_sides(
         g = out[end]
         x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
         span = original[max(0, top - reach) : min(h, bottom + reach), x0:x1] > 0
-        full = np.asarray(span.mean(axis=0) >= 0.95, bool)
-        if not (full[:3] if end == 0 else full[-3:]).any():
+        outer = span[:, :3] if end == 0 else span[:, -3:]
+        if not (outer.mean(axis=0) >= 0.95).any():
             continue  # no side at the outer edge (most pieces): the labels need no look
+        full = np.asarray(span.mean(axis=0) >= 0.95, bool)
         window = labels[:, x0:x1]
         region = g.region(window)
         middle = np.asarray(region[core].any(axis=0), bool)
@@ -1457,14 +1486,19 @@ def _shear_of_characters(groups: list[_Group], labels: np.ndarray) -> float | No
         ys, xs = np.nonzero(_mask(g, labels))
         if len(xs) == 0:
             continue
-        # The columns each ink pixel lands in under every shear, counted without warping.
-        columns = np.sort(np.rint(xs + np.outer(_SHEARS, ys - g.h / 2.0)).astype(np.int32), axis=1)
-        widths = 1 + np.count_nonzero(np.diff(columns, axis=1), axis=1)
+        # The columns each ink pixel lands in under every shear, counted without warping: a
+        # table of which columns each shear inks (faster than sorting each shear's columns).
+        columns = np.rint(xs + np.outer(_SHEARS, ys - g.h / 2.0)).astype(np.int32)
+        lowest = int(columns.min())
+        span = int(columns.max()) - lowest + 1
+        inked = np.zeros(len(_SHEARS) * span, bool)
+        inked[(columns - lowest + np.arange(0, len(inked), span)[:, None]).ravel()] = True
+        widths = np.count_nonzero(inked.reshape(len(_SHEARS), span), axis=1)
         narrowest = _SHEARS[widths == widths.min()]
         votes.append(float(narrowest[np.argmin(np.abs(narrowest))]))
     if len(votes) < 3:
         return None
-    return float(np.median(votes))
+    return _median(votes)
 
 
 def _baseline_slope(groups: list[_Group]) -> float:
@@ -1485,19 +1519,17 @@ def _baseline_slope(groups: list[_Group]) -> float:
     bottoms = np.array([g.y1 for g in groups], np.float64)
 
     def fit(keep: np.ndarray) -> tuple[float, np.ndarray]:
-        dx = x[keep] - x[keep].mean()
+        x_mean, top_mean, bottom_mean = x[keep].mean(), tops[keep].mean(), bottoms[keep].mean()
+        dx = x[keep] - x_mean
         denominator = 2.0 * float(np.dot(dx, dx))
         if denominator <= 0:
             return 0.0, np.zeros(len(x))
         slope = (
-            float(
-                np.dot(dx, tops[keep] - tops[keep].mean())
-                + np.dot(dx, bottoms[keep] - bottoms[keep].mean())
-            )
+            float(np.dot(dx, tops[keep] - top_mean) + np.dot(dx, bottoms[keep] - bottom_mean))
             / denominator
         )
-        residual = np.abs(tops - tops[keep].mean() - slope * (x - x[keep].mean())) + np.abs(
-            bottoms - bottoms[keep].mean() - slope * (x - x[keep].mean())
+        residual = np.abs(tops - top_mean - slope * (x - x_mean)) + np.abs(
+            bottoms - bottom_mean - slope * (x - x_mean)
         )
         return slope, residual
 
@@ -1561,7 +1593,7 @@ def _stroke_width(runs: tuple[np.ndarray, int]) -> float | None:
     """A character's stroke width, whatever its shape: the median length of its middle rows'
     ink runs (``runs`` as :func:`_stroke_runs` gives them); ``None`` without ink there."""
     lengths, _ = runs
-    return float(np.median(lengths)) if len(lengths) else None
+    return _median(lengths) if len(lengths) else None
 
 
 def _bar_stroke(runs: tuple[np.ndarray, int]) -> float | None:
@@ -1570,7 +1602,7 @@ def _bar_stroke(runs: tuple[np.ndarray, int]) -> float | None:
     lengths, rows = runs
     if rows == 0 or len(lengths) > _END_BAR_RUNS * rows:
         return None
-    return float(np.median(lengths))
+    return _median(lengths)
 
 
 def _drop_thin_end_bars(groups: list[_Group], labels: np.ndarray) -> list[_Group]:
@@ -1847,7 +1879,8 @@ def _darker_side(pixels: np.ndarray) -> np.ndarray:
         low, high = tone[tone <= split], tone[tone > split]
         if len(low) == 0 or len(high) == 0:
             break
-        split = 0.5 * (float(low.mean()) + float(high.mean()))
+        # Sums over counts: the same numbers as .mean(), without its overhead.
+        split = 0.5 * (float(low.sum()) / len(low) + float(high.sum()) / len(high))
     return tone <= split
 
 
