@@ -1714,6 +1714,51 @@ def _ink_columns(g: _Group, labels: np.ndarray) -> _Group:
     return replace(g, x0=a, x1=b, col_range=(a, b))
 
 
+#: :func:`_without_thin_ends`: an end column is a blur's bridge when inked at most this share of
+#: the row's height (at least a pixel) ...
+_BRIDGE = 0.06
+#: ... and part of a dot or a hyphen when inked less than this share, all within the middle
+#: half of the piece's rows (the foot of an "L", the bar of a "7" or the hook of a "J" lie at
+#: its top or bottom) ...
+_THIN_END = 0.2
+#: ... when the first column inward is inked at least this share (a stem: the side of an "N" or
+#: a "0", not the diagonal of a "7").
+_STEM = 0.5
+
+
+def _without_thin_ends(g: _Group, labels: np.ndarray, href: float) -> _Group:
+    """``g`` without the thin columns at either end that stand before a full stem: the dot
+    between a plate's groups and the one-pixel bridges blur leaves between glued characters,
+    which would otherwise be judged as part of the character beside them."""
+    x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
+    region = g.region(labels[g.y0 : g.y1, x0:x1])
+    profile = region.sum(axis=0)
+    n = len(profile)
+    h = region.shape[0]
+    # Where each column's ink lies, not counting the piece's first and last rows: a one-pixel
+    # line along the bottom of the row (a blurred edge) may join everything there.
+    rows = np.arange(1, h - 1)[:, None]
+    top = np.where(region[1:-1], rows, h).min(axis=0, initial=h)
+    bottom = np.where(region[1:-1], rows, -1).max(axis=0, initial=-1)
+    middle = (top >= 0.25 * h) & (bottom < 0.75 * h)
+    thin = (profile <= max(1.0, _BRIDGE * href)) | (middle & (profile < _THIN_END * href))
+    a = 0
+    while a < n and thin[a]:
+        a += 1
+    if a == n:
+        return g
+    if profile[a] < _STEM * href:
+        a = 0
+    b = n
+    while b > a and thin[b - 1]:
+        b -= 1
+    if profile[b - 1] < _STEM * href:
+        b = n
+    if (a, b) == (0, n):
+        return g
+    return _columns_of(g, region, x0, a, b, np.flatnonzero(region[:, a:b].any(axis=1)))
+
+
 def _cut_too_wide(
     groups: list[_Group],
     wide: list[_Group],
@@ -1731,7 +1776,9 @@ def _cut_too_wide(
     row's height is cut, as in :func:`_split_joined`, at its thinnest columns until every piece
     is a character wide, and its pieces are kept only when every cut found both halves at
     least :data:`_JOIN_LEAST` like a character; otherwise it stays dropped. A piece that comes
-    out as a frame side at either end of the row goes, as in :func:`_split_joined`.
+    out as a frame side at either end of the row goes, as in :func:`_split_joined`. The blob and
+    each piece are judged without the dot or blur's bridges at their ends
+    (:func:`_without_thin_ends`).
 
     Parameters
     ----------
@@ -1759,16 +1806,18 @@ def _cut_too_wide(
     for blob in wide:
         if blob.w > _WIDE_MOST * wref or not 0.75 * href <= blob.h <= 1.3 * href:
             continue
-        if any(min(g.x1, blob.x1) > max(g.x0, blob.x0) for g in groups):
-            continue  # a later step kept part of it
+        if any(min(g.x1, blob.x1) - max(g.x0, blob.x0) > 0.5 * g.w for g in groups):
+            continue  # a later step kept part of it (a slanted neighbour may overlap its end)
         pending, pieces = [blob], []
         while pending:
-            piece = _ink_columns(pending.pop(0), labels)
+            piece = _without_thin_ends(_ink_columns(pending.pop(0), labels), labels, href)
             if piece.w <= _WIDE_PIECE * wref:
                 pieces.append(piece)
                 continue
             # The whole blob is no character at all: only the halves' own marks count.
-            halves = _best_cut(piece, labels, judge, href, gain=-1.0, valley=_JOIN_WIDE_VALLEY)
+            halves = _best_cut(
+                piece, labels, judge, href, gain=-1.0, valley=_JOIN_WIDE_VALLEY, thin_ends=True
+            )
             if halves is None:
                 pieces = []
                 break
@@ -1820,9 +1869,17 @@ def _rejoin_width_cuts(
 
 
 def _best_cut(
-    g: _Group, labels: np.ndarray, judge: Judge, href: float, *, gain: float, valley: float
+    g: _Group,
+    labels: np.ndarray,
+    judge: Judge,
+    href: float,
+    *,
+    gain: float,
+    valley: float,
+    thin_ends: bool = False,
 ) -> tuple[_Group, _Group] | None:
-    """The two halves of ``g`` at its best cut (see :func:`_split_joined`), or ``None``."""
+    """The two halves of ``g`` at its best cut (see :func:`_split_joined`), or ``None``; with
+    ``thin_ends``, each half judged and given without :func:`_without_thin_ends`' columns."""
     x0, x1 = g.col_range if g.col_range is not None else (g.x0, g.x1)
     window = labels[g.y0 : g.y1, x0:x1]
     region = g.region(window)
@@ -1844,7 +1901,8 @@ def _best_cut(
             rows = np.flatnonzero(region[:, a:b].any(axis=1))
             if len(rows) < 0.6 * href:
                 break
-            halves.append(_columns_of(g, region, x0, a, b, rows))
+            half = _columns_of(g, region, x0, a, b, rows)
+            halves.append(_without_thin_ends(half, labels, href) if thin_ends else half)
         if len(halves) != 2:
             continue
         mark = min(_judged(judge, [_mask(h, labels)]) for h in halves)

@@ -953,6 +953,42 @@ def test_a_blob_too_wide_for_a_character_is_cut_only_where_the_judge_reads_each_
     assert seg._cut_too_wide(groups, [blob], labels, binary, None) == groups
 
 
+def test_a_wide_blob_is_cut_though_a_slanted_neighbour_overlaps_its_end() -> None:
+    # A slanted character's box reaches a few columns over the blob's end (easypr_0056: the
+    # "8" after a blurred "N0" by 3 columns); that is not a part of the blob kept by a later
+    # step, which would lie mostly inside it.
+    labels = _rings([5, 22, 39, 60, 76, 88])
+    groups = [seg._Group(x, 8, x + 12, 32, [i + 1], 200) for i, x in enumerate([5, 22, 39])]
+    groups.append(seg._Group(86, 8, 100, 32, [6], 200))
+    blob = seg._Group(60, 8, 88, 32, [4, 5], 400)
+    binary = np.where(labels > 0, 255, 0).astype(np.uint8)
+
+    def judge(masks: list[np.ndarray]) -> np.ndarray:
+        return np.full(len(masks), 0.9)
+
+    out = seg._cut_too_wide(groups, [blob], labels, binary, judge)
+    assert [(g.x0, g.x1) for g in out][3:] == [(60, 72), (76, 88), (86, 100)]
+    inside = seg._Group(62, 8, 74, 32, [4], 200)  # a piece of the blob a later step kept
+    out = seg._cut_too_wide([*groups[:3], inside], [blob], labels, binary, judge)
+    assert len(out) == 4
+
+
+def test_thin_ends_before_a_stem_are_dropped_but_not_a_foot() -> None:
+    # The dot between a plate's groups, joined to an "N" by blur along the bottom row, would be
+    # judged as part of it; the foot of an "L" is the letter's own and stays.
+    labels = np.zeros((40, 40), np.int32)
+    labels[18:23, 2:6] = 1  # the dot, in the middle rows
+    labels[39, 2:12] = 1  # a one-pixel bridge along the bottom
+    labels[:, 10:14] = 1  # the stem
+    n = seg._without_thin_ends(seg._Group(2, 0, 14, 40, [1], 0), labels, 40.0)
+    assert (n.x0, n.x1) == (10, 14)
+    foot = np.zeros((40, 40), np.int32)
+    foot[:, 10:14] = 1
+    foot[34:40, 14:26] = 1
+    ell = seg._Group(10, 0, 26, 40, [1], 0)
+    assert seg._without_thin_ends(ell, foot, 40.0) == ell
+
+
 def _plate_with_bars(*, plate: int = 200, ink: int = 20) -> np.ndarray:
     image = np.full((30, 90, 3), plate, np.uint8)
     for x in range(10, 80, 12):
