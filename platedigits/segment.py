@@ -57,10 +57,12 @@ The segmenter works on the connected components of a binarized plate, in these s
    pieces the width rule cut out of one blob are joined again when the judge reads the whole
    much better (a 0 glued to the frame side, cut through its hollow). A blob step 4 dropped
    as too wide for a character (two or three glued characters of several components) is cut
-   the same way, and kept only when the judge reads every piece as a character.
+   the same way, without the dot or blur's one-pixel bridges at its pieces' ends, and kept
+   only when the judge reads every piece as a character.
 8. A thin bar left at either end of the row whose stroke is much thinner than the row's
    characters' strokes is a frame line, not a "1" (a font draws its 1 with the stroke of its
-   other digits).
+   other digits). With a judge, a piece at either end that shares half its columns with its
+   neighbour and reaches past the row's top or bottom is a rounded corner of the frame.
 9. With a judge, when it reads any character found less surely than 0.7, the row is cropped
    out with a little room around it and segmented again from step 1: it gets its own
    threshold and working scale (the whole crop's were swayed by what lies around the row, or
@@ -1605,6 +1607,36 @@ def _bar_stroke(runs: tuple[np.ndarray, int]) -> float | None:
     return _median(lengths)
 
 
+#: :func:`_drop_wrapping_ends`: an end piece sharing at least this share of its columns with
+#: its neighbour ...
+_WRAPPING = 0.5
+#: ... and reaching past the row's top or bottom line by more than this share of its height.
+_WRAPPING_REACH = 0.07
+
+
+def _drop_wrapping_ends(groups: list[_Group]) -> list[_Group]:
+    """Drop a piece at either end of the row that wraps around its neighbour: sharing half its
+    columns with it and reaching above or below the row, it is a rounded corner of the frame
+    or of the plate (easypr_0161: read as a "7" after the last digit), not a character, which
+    stands beside the next one and shares the row's top and bottom."""
+    if len(groups) < 4:
+        return groups
+    top = _median([g.y0 for g in groups])
+    bottom = _median([g.y1 for g in groups])
+    reach = _WRAPPING_REACH * (bottom - top)
+
+    def wraps(g: _Group, neighbour: _Group) -> bool:
+        shared = min(g.x1, neighbour.x1) - max(g.x0, neighbour.x0)
+        return shared >= _WRAPPING * g.w and (g.y0 < top - reach or g.y1 > bottom + reach)
+
+    first, last = 0, len(groups)
+    while last - first >= 4 and wraps(groups[last - 1], groups[last - 2]):
+        last -= 1
+    while last - first >= 4 and wraps(groups[first], groups[first + 1]):
+        first += 1
+    return groups[first:last]
+
+
 def _drop_thin_end_bars(groups: list[_Group], labels: np.ndarray) -> list[_Group]:
     """Drop a thin bar (one stroke) at either end of the row, its stroke much thinner than the
     row's.
@@ -2420,6 +2452,8 @@ def _segment(image: np.ndarray, judge: Judge | None, *, grey: bool = False) -> P
     # Left to right by centre: the pieces _split_wide cut a blob into take the blob's place in
     # the list, ahead of a separate character that starts left of them under the blob.
     groups = sorted(groups, key=lambda g: g.x0 + g.x1)
+    if judge is not None:
+        groups = _drop_wrapping_ends(groups)
     inverse = None if np.allclose(transform, np.eye(3)) else np.linalg.inv(transform)[:2]
     boxes: list[Box] = []
     masks: list[np.ndarray] = []

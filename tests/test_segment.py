@@ -1438,3 +1438,18 @@ def test_percentile_is_numpys_to_the_bit() -> None:
         values = rng.integers(0, int(rng.integers(1, 60)), int(rng.integers(1, 300)))
         for q in (0.1, 0.5, 0.9):
             assert seg._percentile(values, q) == float(np.percentile(values, 100 * q))
+
+
+def test_an_end_piece_wrapping_around_its_neighbour_is_dropped() -> None:
+    # easypr_0161: the plate's rounded corner, a component of its own, spans the last digit's
+    # right half and reaches above the row; it was read as a "7" after the 5.
+    row = [seg._Group(x, 10, x + 20, 52, [i + 1], 300) for i, x in enumerate(range(10, 135, 25))]
+    right = seg._Group(116, 0, 138, 53, [9], 200)  # over the last digit's columns 116-130
+    left = seg._Group(4, 8, 20, 60, [8], 200)  # under the first one's, reaching below the row
+    assert seg._drop_wrapping_ends([left, *row, right]) == row
+    # A slanted neighbour shares fewer columns; a piece within the row's lines is left to the
+    # other tests.
+    leaning = seg._Group(126, 2, 146, 48, [9], 200)
+    assert seg._drop_wrapping_ends([*row, leaning])[-1] is leaning
+    level = seg._Group(116, 10, 138, 52, [9], 200)
+    assert seg._drop_wrapping_ends([*row, level])[-1] is level
