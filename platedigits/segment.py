@@ -70,8 +70,10 @@ The segmenter works on the connected components of a binarized plate, in these s
    wins: each counts by how far the judge's confidence in it stands above 0.7, so that a
    character read less surely (a scrap of the surroundings, a frame side) counts against its
    look, and a tie keeps the first. A colour plate still read unsurely (or with fewer than
-   three characters) is then segmented again in grey instead of its contrast channel (step 1
-   and, if unsure, a second look at its row), and the channel whose look is worth more wins.
+   three characters, or with a hole in its row however surely it is read: two neighbours more
+   than 2.2 times the row's usual distance apart, characters lost between them) is then
+   segmented again in grey instead of its contrast channel (step 1 and, if unsure, a second
+   look at its row), and the channel whose look is worth more wins.
    A plate still read unsurely may be a loose crop, in surroundings that glued themselves to
    its characters, stood at the row's ends like "1"s or took the threshold: the rows and
    columns around it that are neither of the plate's colours (:func:`surrounding_margins`)
@@ -2268,7 +2270,7 @@ def segment_plate(
         return _segment_within(image, inner, judge)
     found, sure = _two_looks(image, inner, judge, grey=False)
     colour = image.ndim == 3 and image.shape[2] >= 3 and image.dtype == np.uint8
-    if colour and _unsure(sure):
+    if colour and _unsure(sure, found):
         # The contrast channel follows the plate's main colours; where the text's contrast
         # lies elsewhere (or the surroundings took the main axis), grey can tell them apart.
         other, other_sure = _two_looks(image, inner, judge, grey=True)
@@ -2280,7 +2282,7 @@ def segment_plate(
     if sum(lines >= 2 for lines in (top, bottom, left, right)) < 3:
         return found
     box = (inner[0] + top, inner[1] - bottom, inner[2] + left, inner[3] - right)
-    if _unsure(sure):
+    if _unsure(sure, found):
         other, other_sure = _two_looks(image, box, judge, grey=False)
         if _worth(other_sure) > _worth(sure):
             return other
@@ -2288,10 +2290,26 @@ def segment_plate(
     return _without_outer_bars(found, box)
 
 
-def _unsure(sure: np.ndarray) -> bool:
+def _unsure(sure: np.ndarray, found: PlateSegmentation) -> bool:
     """Whether a look whose characters the judge scored ``(n,)`` ``sure`` is worth another:
-    fewer than three characters, or any read less surely than :data:`_SURE`."""
-    return len(sure) < 3 or float(sure.min()) < _SURE
+    fewer than three characters, any read less surely than :data:`_SURE`, or a hole in the
+    row (see :func:`_row_has_hole`)."""
+    return len(sure) < 3 or float(sure.min()) < _SURE or _row_has_hole(found.boxes)
+
+
+#: :func:`_row_has_hole`: neighbours standing this many times the row's usual distance apart.
+_HOLE = 2.2
+
+
+def _row_has_hole(boxes: list[Box]) -> bool:
+    """Whether two neighbouring characters stand more than :data:`_HOLE` times the row's
+    median distance apart: characters between them were lost (a threshold or a glued blob),
+    while the gap between a plate's groups is about one and a half."""
+    if len(boxes) < 3:
+        return False
+    centres = sorted(x + w / 2.0 for x, _, w, _ in boxes)
+    steps = [b - a for a, b in itertools.pairwise(centres)]
+    return max(steps) > _HOLE * _median(steps)
 
 
 #: :func:`_without_outer_bars`: a character narrower than this share of the row's median

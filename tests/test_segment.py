@@ -1453,3 +1453,36 @@ def test_an_end_piece_wrapping_around_its_neighbour_is_dropped() -> None:
     assert seg._drop_wrapping_ends([*row, leaning])[-1] is leaning
     level = seg._Group(116, 10, 138, 52, [9], 200)
     assert seg._drop_wrapping_ends([*row, level])[-1] is level
+
+
+def test_a_row_with_a_hole_of_lost_characters_is_told_from_a_plates_groups() -> None:
+    def row(*xs: int) -> list[tuple[int, int, int, int]]:
+        return [(x, 5, 16, 34) for x in xs]
+
+    assert not seg._row_has_hole(row(0, 22, 44, 66, 88))  # evenly spaced
+    assert not seg._row_has_hole(row(0, 22, 55, 77, 99, 121))  # a group gap of 1.5
+    assert seg._row_has_hole(row(0, 24, 99, 121))  # easypr_0050 in photographs: "68" lost
+    assert not seg._row_has_hole(row(0, 60))  # two characters: no usual distance yet
+
+
+def test_a_sure_look_with_a_hole_in_its_row_is_looked_at_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every character read surely, but two lost between them (a threshold or a glued blob):
+    # the look in grey gets its chance, and its fuller row is worth more.
+    calls: list[bool] = []
+
+    def fake(
+        image: np.ndarray, judge: seg.Judge | None, *, grey: bool = False
+    ) -> seg.PlateSegmentation:
+        calls.append(grey)
+        xs = [10, 30, 50, 70, 90, 110] if grey else [10, 30, 90, 110]
+        return seg.PlateSegmentation(
+            boxes=[(x, 10, 10, 20) for x in xs], masks=[np.full((20, 10), 255, np.uint8)] * len(xs)
+        )
+
+    monkeypatch.setattr(seg, "_segment", fake)
+    image = np.zeros((60, 150, 3), np.uint8)
+    result = segment_plate(image, judge=lambda masks: np.full(len(masks), 0.9))
+    assert calls == [False, True]
+    assert len(result.boxes) == 6
