@@ -854,8 +854,8 @@ def _drop_edge_bars(
             piece = inked[g.x0 : g.x1]
             if not piece.any():
                 return False
-            # First and last inked column, and below the nearest blank ones (argmax finds the
-            # first True: a third of flatnonzero's time on rows this short).
+            # The first and last inked columns (argmax finds the first True: a third of
+            # flatnonzero's time on rows this short).
             left = g.x0 + int(piece.argmax())
             right = g.x0 + len(piece) - 1 - int(piece[::-1].argmax())
             # The runs of ink these columns belong to run on to the nearest blank ones (a
@@ -1612,7 +1612,8 @@ def _bar_stroke(runs: tuple[np.ndarray, int]) -> float | None:
 #: :func:`_drop_wrapping_ends`: an end piece sharing at least this share of its columns with
 #: its neighbour ...
 _WRAPPING = 0.5
-#: ... and reaching past the row's top or bottom line by more than this share of its height.
+#: ... and reaching past the row's top or bottom line by more than this share of the row's
+#: height.
 _WRAPPING_REACH = 0.07
 
 
